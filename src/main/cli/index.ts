@@ -1,0 +1,56 @@
+import { parseArgs } from 'node:util';
+import { APP_VERSION } from '../core/version';
+import { serve } from './serve';
+
+const HELP = `datapath-lab ${APP_VERSION} — a lab for Kubernetes networking with an eBPF (Cilium) dataplane
+
+Usage:
+  datapath-lab serve [--port N]     start browser mode on 127.0.0.1 and print the URL to open
+  datapath-lab --help               this help
+  datapath-lab --version            the version
+
+Exit codes: 0 success, 1 a check failed, 2 usage or connection error.`;
+
+export class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    console.log(APP_VERSION);
+    return 0;
+  }
+  try {
+    switch (command) {
+      case 'serve': {
+        const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, reason: { type: 'string' } }, strict: true });
+        let port: number | undefined;
+        if (values.port !== undefined) {
+          port = Number(values.port);
+          if (!/^\d+$/.test(values.port) || port < 1 || port > 65535) throw new UsageError(`--port must be a number from 1 to 65535, not ${values.port}`);
+        }
+        await serve({ port, reason: values.reason });
+        return typeof process.exitCode === 'number' ? process.exitCode : 0;
+      }
+      default:
+        throw new UsageError(`unknown command: ${command}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`datapath-lab: ${(err as Error).message}\nRun \`datapath-lab --help\` for usage.`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`datapath-lab: ${(err as Error).message}`);
+    process.exit(2);
+  },
+);

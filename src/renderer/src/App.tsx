@@ -1,0 +1,39 @@
+import { useEffect } from 'react';
+import { AppFrame } from './components/AppFrame';
+import { ClustersPage } from './pages/ClustersPage';
+import { ComingPage } from './pages/ComingPage';
+import { SettingsPage } from './pages/SettingsPage';
+import { useAppStore } from './stores/app';
+import { useTerminalStore } from './stores/terminal';
+
+function Page() {
+  const page = useAppStore((s) => s.page);
+  switch (page) {
+    case 'clusters':
+      return <ClustersPage />;
+    case 'quick-start':
+      return <ComingPage title="Quick start" what={['validate the kernel of the target’s nodes', 'install Cilium with cilium-cli or Helm, values edited in a form and linted', 'apply baseline policies', 'verify the dataplane', 'test connectivity']} />;
+    case 'checks':
+      return <ComingPage title="Checks" what={['run the guided checks (kernel, BTF, kernel config, MTU, IPAM, kube-proxy, CoreDNS, CNI) on a target or a snapshot', 'show each finding with its evidence and a fix']} />;
+    case 'policies':
+      return <ComingPage title="Policies" what={['edit NetworkPolicy and CiliumNetworkPolicy YAML with validation', 'show who can reach whom, trace a connection to the deciding rule, and lint']} />;
+    case 'walkthroughs':
+      return <ComingPage title="Walkthroughs" what={['walk the classic pitfalls (MTU on overlays, IPAM exhaustion, CoreDNS, implicit denies, …) to a diagnosis and a fix']} />;
+    case 'reports':
+      return <ComingPage title="Reports" what={['list, preview and save redacted reports in Markdown, HTML and JSON']} />;
+    case 'settings':
+      return <SettingsPage />;
+  }
+}
+
+export function App() {
+  useEffect(() => {
+    const offs = [useAppStore.getState().init(), useTerminalStore.getState().init()];
+    return () => offs.forEach((off) => off());
+  }, []);
+  return (
+    <AppFrame>
+      <Page />
+    </AppFrame>
+  );
+}

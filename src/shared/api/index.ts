@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+import { appEvents, appRequests } from './app';
+import { hostRequests } from './host';
+import { terminalEvents, terminalRequests } from './terminal';
+
+/**
+ * The whole lab API: every request with its params and result schema, every
+ * event with its payload schema. Main validates params against these; both
+ * transports carry exactly this. One object per domain, merged here.
+ */
+export const requests = {
+  ...appRequests,
+  ...hostRequests,
+  ...terminalRequests,
+} as const;
+
+export const events = {
+  ...appEvents,
+  ...terminalEvents,
+} as const;
+
+export type Requests = typeof requests;
+export type Events = typeof events;
+export type Method = keyof Requests;
+export type EventName = keyof Events;
+export type Params<M extends Method> = z.input<Requests[M]['params']>;
+export type Result<M extends Method> = z.output<Requests[M]['result']>;
+export type Payload<E extends EventName> = z.output<Events[E]>;
+
+export const isMethod = (m: unknown): m is Method => typeof m === 'string' && Object.hasOwn(requests, m);
+
+export * from './app';
+export * from './host';
+export * from './terminal';
+export * from './common';
