@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createLabService } from './core/service';
 import { attachIpc } from './electron/ipc';
 import { hardenApp } from './electron/security';
-import { windowOptions } from './electron/window-options';
+import { createMainWindow } from './electron/window-options';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererIndex = join(here, '../renderer/index.html');
@@ -24,7 +24,7 @@ const service = createLabService({ transport: 'electron', configDir: process.env
 
 app.whenReady().then(() => {
   attachIpc(service, isAppUrl);
-  const win = new BrowserWindow(windowOptions(join(here, '../preload/index.cjs')));
+  const win = createMainWindow(BrowserWindow, join(here, '../preload/index.cjs'));
   win.once('ready-to-show', () => win.show());
   if (devUrl) void win.loadURL(devUrl);
   else void win.loadFile(rendererIndex);

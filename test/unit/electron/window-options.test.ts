@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedExternalUrl, windowOptions } from '../../../src/main/electron/window-options';
+import type { BrowserWindowConstructorOptions } from 'electron';
+import { createMainWindow, isAllowedExternalUrl } from '../../../src/main/electron/window-options';
+
+/** Stands in for Electron's BrowserWindow (no Electron binary here): records the options. */
+class RecordingWindow {
+  constructor(readonly options: BrowserWindowConstructorOptions) {}
+}
 
 describe('Electron window options', () => {
-  const o = windowOptions('/app/out/preload/index.cjs');
+  const o = createMainWindow(RecordingWindow, '/app/out/preload/index.cjs').options;
   it('isolates and sandboxes the renderer', () => {
     expect(o.webPreferences).toMatchObject({
       preload: '/app/out/preload/index.cjs',
@@ -15,6 +21,7 @@ describe('Electron window options', () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
       experimentalFeatures: false,
+      disableBlinkFeatures: 'Auxclick',
     });
   });
   it('opens only allowlisted https documentation links externally', () => {
