@@ -201,6 +201,10 @@ export function parseHubbleFlows(text: string): HubbleFlowsResult {
       flows.push(flowRow(n, value.flow, value));
       return;
     }
+    if ('flow' in value) {
+      problems.push(problem(n, raw, '"flow" is not an object'));
+      return;
+    }
     if (FLOW_KEYS.some((k) => k in value)) {
       flows.push(flowRow(n, value, null));
       return;
