@@ -3,7 +3,7 @@
 // not a reviewed manual-review item. The tool exits 0 whatever it finds, so we
 // read its CSV report. Prints one line per finding; exit 1 on failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './build-if-needed.mjs';
 
@@ -23,24 +23,38 @@ export function parseCsv(text) {
   let row = [];
   let field = '';
   let quoted = false;
+  const endField = () => {
+    row.push(field.trim());
+    field = '';
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field.trim()), (field = '');
-    else if (c === '\n') row.push(field.trim()), rows.push(row), (row = []), (field = '');
-    else if (c !== '\r') field += c;
+    else if (c === ',') endField();
+    else if (c === '\n') {
+      endField();
+      rows.push(row);
+      row = [];
+    } else if (c !== '\r') field += c;
   }
-  if (field || row.length) row.push(field.trim()), rows.push(row);
+  if (field || row.length) {
+    endField();
+    rows.push(row);
+  }
   return rows;
 }
 
 const outDir = join(root, 'test-results');
 mkdirSync(outDir, { recursive: true });
 const report = join(outDir, 'electronegativity.csv');
+// The tool overwrites without truncating: start from no file.
+rmSync(report, { force: true });
 const electronVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
 const r = spawnSync(process.execPath, [bin, '-i', join(root, 'src'), '-o', report, '-r', '-e', electronVersion], { encoding: 'utf8', timeout: 300_000 });
 if (r.status !== 0 || !existsSync(report)) {
@@ -49,6 +63,12 @@ if (r.status !== 0 || !existsSync(report)) {
 }
 const [header, ...rows] = parseCsv(readFileSync(report, 'utf8')).filter((x) => x.length > 1);
 const col = (name) => header.indexOf(name);
+// A report we cannot read must fail, never pass with fewer findings.
+const bad = rows.filter((row) => row.length !== header.length);
+if (col('issue') < 0 || col('severity') < 0 || col('sample') < 0 || bad.length) {
+  console.error(`electronegativity's report ${report} is not in the expected form (${bad.length} malformed rows)`);
+  process.exit(1);
+}
 const reviewed = JSON.parse(readFileSync(join(toolDir, 'reviewed.json'), 'utf8')).reviewed;
 let failures = 0;
 for (const row of rows) {

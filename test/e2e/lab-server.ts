@@ -59,7 +59,8 @@ export async function apiClient(s: LabServer) {
   const call = (method: string, params: unknown) =>
     new Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }>((resolve) => {
       const my = ++id;
-      const onMsg = (m: WebSocket.RawData) => {
+      const onMsg = (m: WebSocket.RawData, isBinary: boolean) => {
+        if (isBinary) return;
         const msg = JSON.parse(String(m));
         if (msg.id === my) {
           ws.off('message', onMsg);

@@ -9,7 +9,7 @@ export interface Recorded {
   runner: Runner;
   started: SessionInfo[];
   exits: SessionInfo[];
-  chunks: Map<string, string[]>;
+  chunks: Map<string, Uint8Array[]>;
   bytes: Map<string, number>;
   lastOffset: Map<string, number>;
   keepData: boolean;
@@ -33,4 +33,4 @@ export function recordingRunner(opts: RunnerOptions = {}, keepData = true): Reco
   return { runner, ...rec };
 }
 
-export const output = (r: Recorded, id: string) => (r.chunks.get(id) ?? []).join('');
+export const output = (r: Recorded, id: string) => Buffer.concat(r.chunks.get(id) ?? []).toString('utf8');

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { LabService } from '../core/service';
 import type { RequestMessage } from '../../shared/transport';
 import { serveStatic } from './static';
+import { encodeEvent } from '../../shared/wire';
 
 export const CSP = [
   "default-src 'none'",
@@ -122,7 +123,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         ws.close(1013, 'client too slow');
         return;
       }
-      ws.send(JSON.stringify({ event, payload }));
+      ws.send(encodeEvent(event, payload));
     });
     ws.on('message', async (raw, isBinary) => {
       let msg: RequestMessage;

@@ -69,7 +69,11 @@ export const terminalRequests = {
 
 export const terminalEvents = {
   'terminal.started': SessionInfoSchema,
-  /** Output batched by time and size; `offset` is the session's byte count after this chunk. */
-  'terminal.data': z.object({ sessionId: z.string(), data: z.string(), offset: z.number() }),
+  /**
+   * Output batched by time and size, as whole UTF-8 bytes (xterm.js decodes
+   * them; browser mode sends them as a binary frame). `offset` is the
+   * session's byte count after this chunk; clients ack it for flow control.
+   */
+  'terminal.data': z.object({ sessionId: z.string(), data: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes'), offset: z.number() }),
   'terminal.exit': SessionInfoSchema,
 } as const;

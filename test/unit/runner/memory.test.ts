@@ -57,7 +57,7 @@ describe('runner: 100 MB of output', () => {
 describe('runner: flow control', () => {
   it('pauses a command while a client is behind, and resumes on ack', async () => {
     const highWater = 256 * 1024;
-    const r = recordingRunner({ highWater, lowWater: 64 * 1024, flushChars: 16 * 1024 }, false);
+    const r = recordingRunner({ highWater, lowWater: 64 * 1024, flushBytes: 16 * 1024 }, false);
     const info = r.runner.start({ tool: 'sh', args: ['-c', 'yes abcdefghijklmnopqrstuvwxyz | head -c 8388608'] });
     // A client that acked once at 0 is flow-controlled from then on.
     r.runner.ack('client-a', info.sessionId, 0);

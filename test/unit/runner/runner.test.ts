@@ -79,7 +79,7 @@ describe('runner: running commands', () => {
     const r = recordingRunner();
     const info = await r.runner.run({ tool: 'sh', args: ['-c', 'i=1; while [ $i -le 5000 ]; do echo "line $i"; i=$((i+1)); done'] });
     const chunks = r.chunks.get(info.sessionId)!;
-    const lines = chunks.join('').trimEnd().split('\n');
+    const lines = output(r, info.sessionId).trimEnd().split('\n');
     expect(lines).toHaveLength(5000);
     expect(lines[4999]).toBe('line 5000');
     expect(chunks.length).toBeLessThan(500);

@@ -3,6 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { testWebServer } from '../../helpers/service';
+import { decodeBinaryEvent } from '../../../src/shared/wire';
 
 type Srv = Awaited<ReturnType<typeof testWebServer>>;
 let s: Srv;
@@ -107,7 +108,7 @@ describe('browser mode: the transport', () => {
   async function client() {
     const { ws } = await wsConnect({ Origin: origin(), Cookie: cookie() });
     const inbox: unknown[] = [];
-    ws!.on('message', (m) => inbox.push(JSON.parse(String(m))));
+    ws!.on('message', (m, isBinary) => inbox.push(isBinary ? decodeBinaryEvent(m as Buffer) : JSON.parse(String(m))));
     const next = async (pred: (m: Record<string, unknown>) => boolean) => {
       for (let i = 0; i < 200; i++) {
         const hit = inbox.find((m) => pred(m as Record<string, unknown>));
@@ -140,7 +141,10 @@ describe('browser mode: the transport', () => {
     expect(res.ok).toBe(true);
     const exit = await next((m) => m.event === 'terminal.exit');
     expect(exit).toMatchObject({ payload: { sessionId: res.result.sessionId, state: 'exited', exitCode: 0 } });
-    expect(await next((m) => m.event === 'terminal.data')).toMatchObject({ payload: { data: 'Linux\n' } });
+    const data = await next((m) => m.event === 'terminal.data');
+    // Terminal output travels as a binary frame: raw UTF-8 bytes, no JSON.
+    expect(Buffer.from((data.payload as { data: Uint8Array }).data).toString()).toBe('Linux\n');
+    expect(data.payload).toMatchObject({ sessionId: res.result.sessionId, offset: 6 });
     ws.close();
   });
 });

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { StringDecoder } from 'node:string_decoder';
 import { LabError } from '../../../shared/errors';
 import type { SessionInfo, ToolStatus } from '../../../shared/api';
 import { BoundedTranscript } from './transcript';
 import { groupAlive, killGroup } from './process-group';
 import { TOOLS, missingToolMessage, resolveTool, type ToolSpec } from './tools';
+import { completeUtf8Length } from './utf8';
 
 /** Where a kube-facing command must point: always explicit, never the current-context. */
 export interface KubeTarget {
@@ -32,8 +32,8 @@ export interface RunnerOptions {
   pathEnv?: () => string | undefined;
   /** Output is sent at most this often… */
   flushIntervalMs?: number;
-  /** …or as soon as this many characters are waiting. */
-  flushChars?: number;
+  /** …or as soon as this many bytes are waiting. */
+  flushBytes?: number;
   transcriptHead?: number;
   transcriptTail?: number;
   /** Pause reading a command when a client is this many bytes behind; resume below lowWater. */
@@ -47,7 +47,8 @@ export interface RunnerOptions {
 
 export interface RunnerEvents {
   started(info: SessionInfo): void;
-  data(sessionId: string, data: string, offset: number): void;
+  /** A batch of output: whole UTF-8, `offset` = bytes sent in this session so far. */
+  data(sessionId: string, data: Uint8Array, offset: number): void;
   exit(info: SessionInfo): void;
 }
 
@@ -55,8 +56,10 @@ interface Session {
   info: SessionInfo;
   child: ChildProcess | null;
   transcript: BoundedTranscript;
-  pending: string[];
-  pendingChars: number;
+  pending: Buffer[];
+  pendingBytes: number;
+  /** Per stream, the tail of an incomplete UTF-8 character waiting for its next read. */
+  carry: { stdout: Buffer | null; stderr: Buffer | null };
   flushTimer: NodeJS.Timeout | null;
   timeout: NodeJS.Timeout | null;
   /** Bytes sent to clients (the offset clients ack). */
@@ -87,7 +90,7 @@ export class Runner {
     this.opts = {
       tools: TOOLS,
       flushIntervalMs: 16,
-      flushChars: 64 * 1024,
+      flushBytes: 64 * 1024,
       transcriptHead: 64 * 1024,
       transcriptTail: 1024 * 1024,
       highWater: 4 * 1024 * 1024,
@@ -165,7 +168,8 @@ export class Runner {
       child: null,
       transcript: new BoundedTranscript(this.opts.transcriptHead, this.opts.transcriptTail),
       pending: [],
-      pendingChars: 0,
+      pendingBytes: 0,
+      carry: { stdout: null, stderr: null },
       flushTimer: null,
       timeout: null,
       sent: 0,
@@ -190,10 +194,8 @@ export class Runner {
     s.child = child;
     this.events.started({ ...s.info });
 
-    const outDecoder = new StringDecoder('utf8');
-    const errDecoder = new StringDecoder('utf8');
-    child.stdout!.on('data', (b: Buffer) => this.onOutput(s, outDecoder.write(b), b.length));
-    child.stderr!.on('data', (b: Buffer) => this.onOutput(s, errDecoder.write(b), b.length));
+    child.stdout!.on('data', (b: Buffer) => this.onStream(s, 'stdout', b));
+    child.stderr!.on('data', (b: Buffer) => this.onStream(s, 'stderr', b));
     child.on('error', (err) => {
       this.finish(s, 'failed', null, null, `could not start ${spec.tool}: ${err.message}`);
     });
@@ -206,8 +208,11 @@ export class Runner {
       }, 500).unref();
     });
     child.on('close', (code, signal) => {
-      const rest = outDecoder.end() + errDecoder.end();
-      if (rest) this.onOutput(s, rest, Buffer.byteLength(rest));
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const rest = s.carry[stream];
+        s.carry[stream] = null;
+        if (rest) this.onOutput(s, rest);
+      }
       const c = exitInfo?.code ?? code;
       const sig = exitInfo?.signal ?? signal;
       if (s.info.state === 'running') this.finish(s, 'exited', c, sig, null);
@@ -219,7 +224,7 @@ export class Runner {
       if (s.info.state !== 'running') return;
       s.info.state = 'timed-out';
       s.info.reason = `stopped after the ${Math.round(timeoutMs / 1000)} s timeout`;
-      this.onOutput(s, `\n[datapath-lab] ${s.info.reason}\n`, 0);
+      this.note(s, s.info.reason);
       if (child.pid) s.ending = killGroup(child.pid, this.opts.killGraceMs);
     }, timeoutMs);
     s.timeout.unref();
@@ -241,7 +246,7 @@ export class Runner {
     if (s.info.state === 'running' && s.child?.pid) {
       s.info.state = 'cancelled';
       s.info.reason = 'cancelled by the user';
-      this.onOutput(s, '\n[datapath-lab] cancelled\n', 0);
+      this.note(s, 'cancelled');
       this.resumeIfPaused(s);
       s.ending = killGroup(s.child.pid, this.opts.killGraceMs);
       await s.ending;
@@ -294,23 +299,35 @@ export class Runner {
     return s;
   }
 
-  private onOutput(s: Session, text: string, bytes: number): void {
-    s.info.bytes += bytes;
-    if (!text) return;
-    s.transcript.append(text);
-    s.pending.push(text);
-    s.pendingChars += text.length;
-    if (s.pendingChars >= this.opts.flushChars) this.flush(s);
+  private onStream(s: Session, stream: 'stdout' | 'stderr', b: Buffer): void {
+    s.info.bytes += b.length;
+    const held = s.carry[stream];
+    const buf = held ? Buffer.concat([held, b]) : b;
+    const cut = completeUtf8Length(buf);
+    s.carry[stream] = cut < buf.length ? buf.subarray(cut) : null;
+    if (cut > 0) this.onOutput(s, cut < buf.length ? buf.subarray(0, cut) : buf);
+  }
+
+  /** The lab's own line in a session's output (not counted as the command's bytes). */
+  private note(s: Session, text: string): void {
+    this.onOutput(s, Buffer.from(`\n[datapath-lab] ${text}\n`));
+  }
+
+  private onOutput(s: Session, buf: Buffer): void {
+    s.transcript.append(buf.toString('utf8'));
+    s.pending.push(buf);
+    s.pendingBytes += buf.length;
+    if (s.pendingBytes >= this.opts.flushBytes) this.flush(s);
     else if (!s.flushTimer) s.flushTimer = setTimeout(() => this.flush(s), this.opts.flushIntervalMs);
   }
 
   private flush(s: Session): void {
     if (s.flushTimer) clearTimeout(s.flushTimer);
     s.flushTimer = null;
-    if (!s.pendingChars) return;
-    const data = s.pending.join('');
+    if (!s.pendingBytes) return;
+    const data = s.pending.length === 1 ? s.pending[0]! : Buffer.concat(s.pending, s.pendingBytes);
     s.pending = [];
-    s.pendingChars = 0;
+    s.pendingBytes = 0;
     s.sent += data.length;
     this.events.data(s.info.sessionId, data, s.sent);
     this.pauseIfBehind(s);
@@ -347,7 +364,7 @@ export class Runner {
 
   private finish(s: Session, state: SessionInfo['state'], code: number | null, signal: NodeJS.Signals | null, reason: string | null): void {
     if (s.info.endedAt) return;
-    if (reason && state === 'failed') this.onOutput(s, `[datapath-lab] ${reason}\n`, 0);
+    if (reason && state === 'failed') this.note(s, reason);
     this.flush(s);
     if (s.timeout) clearTimeout(s.timeout);
     s.info.state = state;

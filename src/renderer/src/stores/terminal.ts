@@ -8,7 +8,7 @@ import { lab } from '../lab';
 
 export const SCROLLBACK_LINES = 5000;
 const MAX_TABS = 20;
-/** Ack written output every this many characters (flow control with main). */
+/** Ack written output every this many bytes (flow control with main). */
 const ACK_EVERY = 256 * 1024;
 
 /** xterm instances live outside React state: output never re-renders components. */

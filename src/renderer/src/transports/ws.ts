@@ -1,5 +1,6 @@
 import type { Envelope, EventMessage, ResponseMessage } from '../../../shared/transport';
 import type { LabTransport } from '../../../shared/transport';
+import { decodeBinaryEvent } from '../../../shared/wire';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -20,12 +21,19 @@ export function wsTransport(onState: (s: ConnectionState) => void = () => {}): L
   function connect() {
     onState('connecting');
     ws = new WebSocket(url);
+    ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
       backoff = 250;
       onState('open');
       for (const m of queue.splice(0)) ws.send(m);
     };
     ws.onmessage = (e) => {
+      if (e.data instanceof ArrayBuffer) {
+        // Terminal output: a binary frame, bytes handed on without copying.
+        const { event, payload } = decodeBinaryEvent(e.data);
+        for (const l of listeners) l(event, payload);
+        return;
+      }
       const msg = JSON.parse(String(e.data)) as ResponseMessage | EventMessage;
       if ('event' in msg) {
         for (const l of listeners) l(msg.event, msg.payload);
