@@ -357,6 +357,25 @@ describe('parseAgentStatusJson', () => {
 });
 
 describe('parseAgentStatusText on bad input', () => {
+  it('turns error output from the agent CLI or kubectl into a failed verdict', () => {
+    const s = parseAgentStatusText(
+      [
+        'Defaulted container "cilium-agent" out of: cilium-agent, config (init)',
+        'Error: Cannot get status: Get "http://localhost/v1/healthz": dial unix /var/run/cilium/cilium.sock: connect: connection refused',
+        'command terminated with exit code 1',
+      ].join('\n'),
+    );
+    expect(s.problems).toEqual([]);
+    expect(s.commandErrors).toEqual([
+      'Cannot get status: Get "http://localhost/v1/healthz": dial unix /var/run/cilium/cilium.sock: connect: connection refused',
+      'command terminated with exit code 1',
+    ]);
+    expect(s.verdict).toBe('failed');
+    expect(s.errors[0]).toMatch(/^command error: Cannot get status/);
+    const j = parseAgentStatusJson('error: unable to upgrade connection: container not found ("cilium-agent")');
+    expect(j.commandErrors).toEqual(['unable to upgrade connection: container not found ("cilium-agent")']);
+  });
+
   it('reports unknown lines with their numbers', () => {
     const s = parseAgentStatusText('Cilium:   Ok   OK\n%%% garbage %%%\n\tController Status:   2/2 healthy');
     expect(s.problems).toEqual([{ line: 2, text: '%%% garbage %%%', reason: 'unrecognised line' }]);

@@ -193,6 +193,35 @@ describe('parseCiliumStatusText on real outputs', () => {
   });
 });
 
+describe('newer and failing text layouts', () => {
+  it('reads Containers: rows that name a workload without pods (cilium-cli ≥ 0.18 layout)', () => {
+    const s = parseCiliumStatusText(
+      [
+        'Containers:            cilium                   Running: 3',
+        '                       clustermesh-apiserver    ',
+        '                       hubble-relay             Running: 1',
+        'Helm chart version:    1.18.3',
+      ].join('\n'),
+    );
+    expect(s.problems).toEqual([]);
+    expect(s.containers).toEqual([
+      { workload: 'cilium', phases: { Running: 3 } },
+      { workload: 'clustermesh-apiserver', phases: {} },
+      { workload: 'hubble-relay', phases: { Running: 1 } },
+    ]);
+    expect(s.helmChartVersion).toBe('1.18.3');
+  });
+
+  it('records the timeout of --wait as a collection error', () => {
+    const s = parseCiliumStatusText(
+      ' /¯¯\\__/¯¯\\    Cilium:             1 errors\nError: Unable to determine status:  timeout while waiting for status to become successful: context deadline exceeded',
+    );
+    expect(s.collectionErrors).toEqual(['Unable to determine status:  timeout while waiting for status to become successful: context deadline exceeded']);
+    expect(s.verdict).toBe('failed');
+    expect(s.problems).toEqual([]);
+  });
+});
+
 describe('parseCiliumStatusJson', () => {
   it('gives the same summary as the text for the same cluster (constructed JSON for cilium/cilium#34747)', () => {
     const fromJson = parseCiliumStatusJson(fixture(DIR, 'constructed-v1.16.0.json'));

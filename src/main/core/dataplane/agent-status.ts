@@ -100,6 +100,8 @@ export interface AgentStatusSummary {
   kprDetails: Record<string, string>;
   /** Any other "Key: value" rows, as printed. */
   fields: Record<string, string>;
+  /** Errors printed instead of (or with) the status: "Error: Cannot get status: …", kubectl exec failures. */
+  commandErrors: string[];
   /** Problems the agent itself reports, in words. */
   errors: string[];
   verdict: Verdict;
@@ -236,6 +238,7 @@ function judge(s: Omit<AgentStatusSummary, 'verdict' | 'errors' | 'ready'>): { v
   bad('KVStore', s.kvstore);
   bad('Cilium health daemon', s.healthDaemon);
   bad('Hubble', s.hubble);
+  for (const e of s.commandErrors) failed.push(`command error: ${e}`);
   if (!s.cilium) failed.push('no Cilium row in the agent status');
   if (s.controllers) {
     const failing = s.controllers.total - s.controllers.healthy;
@@ -326,6 +329,7 @@ export function parseAgentStatusText(text: string): AgentStatusSummary {
     hubble: null,
     kprDetails,
     fields,
+    commandErrors: [],
     problems,
   };
 
@@ -345,6 +349,12 @@ export function parseAgentStatusText(text: string): AgentStatusSummary {
       return;
     }
     if (isNoise(line)) return;
+    const cmdErr = /^\s*(?:Error|error):\s*(.+)$/.exec(line) ?? /^\s*(command terminated with exit code \d+)\s*$/.exec(line);
+    if (cmdErr) {
+      s.commandErrors.push(cmdErr[1]!.trim());
+      section = null;
+      return;
+    }
 
     const top = /^\s*([A-Za-z][A-Za-z0-9 /()-]*?):(?:\s+(.*))?$/.exec(line);
     const key = top?.[1];
@@ -509,12 +519,17 @@ export function parseAgentStatusJson(text: string): AgentStatusSummary {
     hubble: null,
     kprDetails: {},
     fields: {},
+    commandErrors: [],
     problems,
   };
   const trimmed = typeof text === 'string' ? text.trim() : '';
   const start = trimmed.indexOf('{');
   if (start < 0) {
     problems.push(problem(0, trimmed.slice(0, 200), trimmed ? 'no JSON object in the input' : 'empty input'));
+    for (const l of splitLines(trimmed)) {
+      const e = /^\s*(?:Error|error):\s*(.+)$/.exec(l);
+      if (e) s.commandErrors.push(e[1]!.trim());
+    }
     return { ...s, ...judge(s) };
   }
   if (start > 0) problems.push(problem(1, trimmed.slice(0, start), 'text before the JSON object ignored'));

@@ -317,7 +317,7 @@ export function parseCiliumStatusText(text: string): CiliumStatusSummary {
       if (m[1]!.trim()) addMessage(n, m[1]!, warnings, 'Warnings:');
       return;
     }
-    if ((m = /^(?:Error: )?(status check failed.*)$/i.exec(line.trim()))) {
+    if ((m = /^(?:Error:\s*)?(status check failed.*|Unable to determine status.*)$/i.exec(line.trim())) || (m = /^(?:Error|error):\s*(.+)$/.exec(line.trim()))) {
       collectionErrors.push(m[1]!);
       section = null;
       return;
