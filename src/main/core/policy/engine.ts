@@ -275,9 +275,10 @@ export class PolicyAnalysis {
   /**
    * Allowed connections from a source to a destination. srcCls/dstCls are class
    * indexes or -1 for an external peer; srcIn/dstOut are the indexes in the
-   * ingress (source) and egress (destination) peer spaces.
+   * ingress (source) and egress (destination) peer spaces. egressOnly skips the
+   * destination's ingress policies.
    */
-  pairConn(srcCls: number, srcIn: number, dstCls: number, dstOut: number): ConnSet {
+  pairConn(srcCls: number, srcIn: number, dstCls: number, dstOut: number, egressOnly = false): ConnSet {
     let egress = ConnSet.ALL;
     let denied = ConnSet.EMPTY;
     if (srcCls >= 0) {
@@ -289,7 +290,7 @@ export class PolicyAnalysis {
       for (const r of this.outDeny[srcCls] as NormRule[]) if (bitHas(this.ruleBits(r), dstOut)) denied = denied.union(this.ruleConn(r, dstCls));
     }
     let ingress = ConnSet.ALL;
-    if (dstCls >= 0) {
+    if (dstCls >= 0 && !egressOnly) {
       if (this.inIsolated[dstCls]) {
         ingress = ConnSet.EMPTY;
         for (const r of this.inAllow[dstCls] as NormRule[]) if (bitHas(this.ruleBits(r), srcIn)) ingress = ingress.union(this.ruleConn(r, dstCls));

@@ -116,13 +116,21 @@ const DNS_PORTS = [
   { name: 'dns-tcp', port: 53, protocol: 'TCP' as const },
 ];
 
-/** DNS egress a class has toward kube-dns (its real pods if present, else a typical CoreDNS pod). */
-function dnsAllowed(a: PolicyAnalysis, s: number, dnsClasses: number[]): ConnSet {
+/**
+ * DNS a class can reach at kube-dns: `full` through both sides' policies (its real
+ * pods if present), `egress` through the class's own egress policies only (toward a
+ * typical CoreDNS pod when the input has none).
+ */
+function dnsAllowed(a: PolicyAnalysis, s: number, dnsClasses: number[]): { full: ConnSet; egress: ConnSet } {
   const want = ConnSet.ports('UDP', 53).union(ConnSet.ports('TCP', 53));
   if (dnsClasses.length > 0) {
     let c = ConnSet.EMPTY;
-    for (const d of dnsClasses) c = c.union(a.pairConn(s, s, d, d));
-    return c.intersect(want);
+    let e = ConnSet.EMPTY;
+    for (const d of dnsClasses) {
+      c = c.union(a.pairConn(s, s, d, d));
+      e = e.union(a.pairConn(s, s, d, d, true));
+    }
+    return { full: c.intersect(want), egress: e.intersect(want) };
   }
   const view = dnsView(a);
   let allow = ConnSet.EMPTY;
@@ -130,7 +138,8 @@ function dnsAllowed(a: PolicyAnalysis, s: number, dnsClasses: number[]): ConnSet
   const hit = (r: NormRule) => r.peer.any || r.peer.pods.some((m) => m.test(view));
   for (const r of a.outAllow[s] as NormRule[]) if (hit(r)) allow = allow.union(groupsConn(r.groups, DNS_PORTS));
   for (const r of a.outDeny[s] as NormRule[]) if (hit(r)) deny = deny.union(groupsConn(r.groups, DNS_PORTS));
-  return allow.subtract(deny).intersect(want);
+  const e = allow.subtract(deny).intersect(want);
+  return { full: e, egress: e };
 }
 
 export function lint(a: PolicyAnalysis, opts: LintOptions = {}): LintFinding[] {
@@ -186,7 +195,7 @@ export function lint(a: PolicyAnalysis, opts: LintOptions = {}): LintFinding[] {
   const redundant = new Set<NormRule>();
   const notRedundant = new Set<NormRule>();
   const profilesByDir = { ingress: profiles(a, 'ingress'), egress: profiles(a, 'egress') };
-  const order = a.model.policies.flatMap((u) => u.rules.filter((r) => r.action === 'allow'));
+  const order = a.model.policies.flatMap((u) => u.rules.filter((r) => r.action === 'allow' && (r.peer.any || popcount(a.ruleBits(r)) > 0)));
   for (const r of order) {
     const profs = profilesByDir[r.direction].filter((p) => p.rules.includes(r));
     if (profs.length === 0) continue;
@@ -240,17 +249,19 @@ export function lint(a: PolicyAnalysis, opts: LintOptions = {}): LintFinding[] {
 
   // Egress default-deny without DNS.
   const dnsClasses = a.classes.filter((c) => c.namespace === 'kube-system' && c.labels['k8s-app'] === 'kube-dns').map((c) => c.idx);
-  const missing = new Map<string, { ns: string; text: string; workloads: Set<string>; policies: Set<string> }>();
+  const missing = new Map<string, { ns: string; text: string; atDns: boolean; workloads: Set<string>; policies: Set<string> }>();
   a.classes.forEach((c) => {
     if (!a.outIsolated[c.idx] || dnsClasses.includes(c.idx)) return;
     const got = dnsAllowed(a, c.idx, dnsClasses);
     const lack: string[] = [];
-    if (!got.contains('UDP', 53)) lack.push('UDP 53');
-    if (!got.contains('TCP', 53)) lack.push('TCP 53');
+    if (!got.full.contains('UDP', 53)) lack.push('UDP 53');
+    if (!got.full.contains('TCP', 53)) lack.push('TCP 53');
     if (lack.length === 0) return;
-    const key = `${c.namespace}|${lack.join(',')}`;
+    // Blocked by the pod's own egress, or only by kube-dns's ingress policies?
+    const atDns = lack.every((l) => got.egress.contains(l.startsWith('UDP') ? 'UDP' : 'TCP', 53));
+    const key = `${c.namespace}|${lack.join(',')}|${atDns}`;
     let m = missing.get(key);
-    if (!m) missing.set(key, (m = { ns: c.namespace, text: lack.join(' and '), workloads: new Set(), policies: new Set() }));
+    if (!m) missing.set(key, (m = { ns: c.namespace, text: lack.join(' and '), atDns, workloads: new Set(), policies: new Set() }));
     for (const w of c.workloads) m.workloads.add(a.workloads[w]?.id ?? '');
     for (const [u, cls] of a.subjects) if (u.isolates.egress && cls.includes(c.idx)) m.policies.add(u.id);
   });
@@ -261,7 +272,7 @@ export function lint(a: PolicyAnalysis, opts: LintOptions = {}): LintFinding[] {
     out.push({
       id: 'egress-without-dns',
       severity: onlyTcp ? 'info' : 'warning',
-      message: `egress of ${ws.length} workload(s) in namespace ${m.ns} (${ws.slice(0, 5).join(', ')}${ws.length > 5 ? ', …' : ''}) is default-deny (${ps.slice(0, 3).join(', ')}${ps.length > 3 ? ', …' : ''}) but ${m.text} to kube-system/kube-dns is not allowed${onlyTcp ? ': large DNS answers (TCP fallback) will fail' : ': name resolution will fail'}`,
+      message: `egress of ${ws.length} workload(s) in namespace ${m.ns} (${ws.slice(0, 5).join(', ')}${ws.length > 5 ? ', …' : ''}) is default-deny (${ps.slice(0, 3).join(', ')}${ps.length > 3 ? ', …' : ''}) but ${m.text} to kube-system/kube-dns is not allowed${m.atDns ? ' (its egress allows it; the kube-dns pods\' ingress policies block it)' : ''}${onlyTcp ? ': large DNS answers (TCP fallback) will fail' : ': name resolution will fail'}`,
       policy: ps[0],
     });
   }

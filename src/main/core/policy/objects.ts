@@ -29,7 +29,7 @@ function flatten(inputs: readonly InputObject[], issues: PolicyIssue[], ignored:
   const visit = (o: unknown, ref: SourceRef, lineOf: LineOf | undefined, impliedKind: string | undefined, depth: number) => {
     if (o === null || o === undefined) return;
     if (!isObj(o)) {
-      issues.push({ severity: 'warning', ...ref, message: 'document is not an object; ignored' });
+      ignored['(not an object)'] = (ignored['(not an object)'] ?? 0) + 1;
       return;
     }
     const kind = typeof o.kind === 'string' && o.kind !== '' ? o.kind : impliedKind;

@@ -119,7 +119,7 @@ function list(names: string[]): string {
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }
 
-function traceDirection(a: PolicyAnalysis, dir: Direction, self: ResolvedPeer, selfCls: number, other: Remote, dstCls: number, req: TraceRequest): DirectionTrace {
+function traceDirection(a: PolicyAnalysis, dir: Direction, self: ResolvedPeer, selfCls: number, other: Remote, otherName: string, dstCls: number, req: TraceRequest): DirectionTrace {
   const base: DirectionTrace = { direction: dir, of: self.name, verdict: 'external', reason: '', isolated: false, isolatedBy: [], allowedBy: [], deniedBy: [], otherPorts: [] };
   if (selfCls < 0) {
     base.reason = `${self.name} is outside the cluster: no ${dir} policy applies there`;
@@ -137,7 +137,6 @@ function traceDirection(a: PolicyAnalysis, dir: Direction, self: ResolvedPeer, s
     else base.otherPorts.push(ref(a, r, dstCls));
   }
   const what = `${req.protocol}/${req.port}`;
-  const otherName = dir === 'ingress' ? req.src : req.dst;
   if (base.deniedBy.length > 0) {
     base.verdict = 'denied';
     base.reason = `denied by ${base.deniedBy.map((r) => r.text).join(', ')}`;
@@ -202,8 +201,8 @@ export function trace(a: PolicyAnalysis, req: TraceRequest): TraceResult {
 
   const dstRemote: Remote = dst.kind === 'workload' ? { kind: 'class', idx: dc } : dst.kind === 'ip' ? { kind: 'ext', range: dst.range } : { kind: 'fqdn', peer: dst.peer };
   const srcRemote: Remote = src.kind === 'workload' ? { kind: 'class', idx: sc } : { kind: 'ext', range: src.range };
-  const egress = traceDirection(a, 'egress', src, sc, dstRemote, dc, req);
-  const ingress = dst.kind === 'workload' ? traceDirection(a, 'ingress', dst, dc, srcRemote, dc, req) : traceDirection(a, 'ingress', dst, -1, srcRemote, dc, req);
+  const egress = traceDirection(a, 'egress', src, sc, dstRemote, dst.name, dc, req);
+  const ingress = traceDirection(a, 'ingress', dst, dst.kind === 'workload' ? dc : -1, srcRemote, src.name, dc, req);
   const okEgress = egress.verdict === 'allowed' || egress.verdict === 'not-selected' || egress.verdict === 'external';
   const okIngress = ingress.verdict === 'allowed' || ingress.verdict === 'not-selected' || ingress.verdict === 'external';
   let allowed = okEgress && okIngress;
