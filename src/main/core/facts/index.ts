@@ -1,0 +1,4 @@
+export * from './types';
+export * from './kernel-config';
+export * from './from-k8s';
+export * from './factset';
