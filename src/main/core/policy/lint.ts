@@ -157,6 +157,7 @@ export function lint(a: PolicyAnalysis, opts: LintOptions = {}): LintFinding[] {
   }
   const hasPods = a.classes.length > 0;
 
+  const allowsNothing = new Set<NormRule>();
   // Policies that select no pod; rules that match no peer.
   for (const u of a.model.policies) {
     const sel = a.subjects.get(u) ?? [];
@@ -178,6 +179,7 @@ export function lint(a: PolicyAnalysis, opts: LintOptions = {}): LintFinding[] {
         for (let c = 0; c < a.classes.length && !any; c++) if (bitHas(bits, c) && !a.ruleConn(r, c).isEmpty()) any = true;
       }
       if (!any) {
+        allowsNothing.add(r);
         const names = r.groups.flatMap((g) => (g.ports === 'all' ? [] : g.ports.flatMap((p) => (p.named ? [`${p.named}/${p.protocols.join('|')}`] : []))));
         out.push({
           id: 'named-port-unresolved',
@@ -195,7 +197,7 @@ export function lint(a: PolicyAnalysis, opts: LintOptions = {}): LintFinding[] {
   const redundant = new Set<NormRule>();
   const notRedundant = new Set<NormRule>();
   const profilesByDir = { ingress: profiles(a, 'ingress'), egress: profiles(a, 'egress') };
-  const order = a.model.policies.flatMap((u) => u.rules.filter((r) => r.action === 'allow' && (r.peer.any || popcount(a.ruleBits(r)) > 0)));
+  const order = a.model.policies.flatMap((u) => u.rules.filter((r) => r.action === 'allow' && !allowsNothing.has(r) && (r.peer.any || popcount(a.ruleBits(r)) > 0)));
   for (const r of order) {
     const profs = profilesByDir[r.direction].filter((p) => p.rules.includes(r));
     if (profs.length === 0) continue;

@@ -45,7 +45,7 @@ export function parseText(text: string, file: string): { objects: InputObject[];
     if (doc.errors.length > 0) {
       const err = doc.errors[0];
       const line = err?.linePos?.[0]?.line;
-      const msg = (err?.message ?? 'syntax error').split('\n')[0];
+      const msg = ((err?.message ?? 'syntax error').split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
       const rest = list.length - i - 1;
       issues.push({
         severity: 'error',
