@@ -19,7 +19,8 @@ export interface LabServer {
 export async function startLabServer(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<LabServer> {
   const configDir = mkdtempSync(join(tmpdir(), 'dlab-e2e-config-'));
   const child = spawn(process.execPath, [...nodeArgs, 'out/main/cli.js', 'serve'], {
-    env: { ...process.env, DATAPATH_LAB_CONFIG_DIR: configDir, ...env },
+    // Never the developer's own kubeconfig unless a test passes one.
+    env: { ...process.env, DATAPATH_LAB_CONFIG_DIR: configDir, KUBECONFIG: join(configDir, 'no-kubeconfig'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

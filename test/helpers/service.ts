@@ -7,7 +7,9 @@ import { startWebServer } from '../../src/main/web/server';
 /** A lab service with a throw-away config folder. */
 export function testService(opts: Partial<LabServiceOptions> = {}) {
   const configDir = mkdtempSync(join(tmpdir(), 'dlab-config-'));
-  return createLabService({ transport: 'browser', configDir, ...opts });
+  // Never the developer's own ~/.kube/config: an empty KUBECONFIG unless the test gives one.
+  const env = { ...process.env, KUBECONFIG: join(configDir, 'no-kubeconfig') };
+  return createLabService({ transport: 'browser', configDir, env, watchKubeconfigs: false, ...opts });
 }
 
 /** Browser mode over a minimal renderer folder, for transport tests. */

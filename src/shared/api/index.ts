@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appEvents, appRequests } from './app';
 import { hostRequests } from './host';
+import { targetEvents, targetRequests } from './targets';
 import { terminalEvents, terminalRequests } from './terminal';
 
 /**
@@ -11,11 +12,13 @@ import { terminalEvents, terminalRequests } from './terminal';
 export const requests = {
   ...appRequests,
   ...hostRequests,
+  ...targetRequests,
   ...terminalRequests,
 } as const;
 
 export const events = {
   ...appEvents,
+  ...targetEvents,
   ...terminalEvents,
 } as const;
 
@@ -31,5 +34,6 @@ export const isMethod = (m: unknown): m is Method => typeof m === 'string' && Ob
 
 export * from './app';
 export * from './host';
+export * from './targets';
 export * from './terminal';
 export * from './common';

@@ -107,7 +107,7 @@ describe('runner: running commands', () => {
 });
 
 describe('runner: cluster targets are always explicit', () => {
-  const kube = { kubeconfig: '/home/u/.kube/lab', context: 'kind-lab' };
+  const kube = { kubeconfigs: ['/home/u/.kube/lab'], context: 'kind-lab' };
 
   it('adds the target kubeconfig and context to kube-facing tools', () => {
     const r = recordingRunner();
@@ -115,6 +115,13 @@ describe('runner: cluster targets are always explicit', () => {
     expect(k.argv).toEqual(['get', 'nodes', '--kubeconfig=/home/u/.kube/lab', '--context=kind-lab']);
     expect(k.env.KUBECONFIG).toBe('/home/u/.kube/lab');
     expect(r.runner.composeArgv({ tool: 'helm', args: ['list'], kube }).argv).toEqual(['list', '--kubeconfig=/home/u/.kube/lab', '--kube-context=kind-lab']);
+  });
+
+  it('passes a merged KUBECONFIG list through the environment, with the context flag', () => {
+    const r = recordingRunner();
+    const k = r.runner.composeArgv({ tool: 'kubectl', args: ['get', 'nodes'], kube: { kubeconfigs: ['/a/config', '/b/eks'], context: 'prod' } });
+    expect(k.argv).toEqual(['get', 'nodes', '--context=prod']);
+    expect(k.env.KUBECONFIG).toBe('/a/config:/b/eks');
   });
 
   it('refuses kube-facing commands without a target, except offline subcommands', () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { delimiter } from 'node:path';
 import { LabError } from '../../../shared/errors';
 import type { SessionInfo, ToolStatus } from '../../../shared/api';
 import { BoundedTranscript } from './transcript';
@@ -9,7 +10,8 @@ import { completeUtf8Length } from './utf8';
 
 /** Where a kube-facing command must point: always explicit, never the current-context. */
 export interface KubeTarget {
-  kubeconfig: string;
+  /** One file when it holds the whole context, else the KUBECONFIG list kubectl merges. */
+  kubeconfigs: string[];
   context: string;
 }
 
@@ -127,8 +129,10 @@ export class Runner {
         throw new LabError('INVALID_REQUEST', `${spec.tool}: ${clash.split('=')[0]} is set by the selected target, not by arguments`, 'Pick the target instead; the lab passes its kubeconfig and context explicitly.');
       }
       if (spec.kube) {
-        argv = [...argv, `${tool.kubeconfigFlag}=${spec.kube.kubeconfig}`, `${tool.contextFlag}=${spec.kube.context}`];
-        env.KUBECONFIG = spec.kube.kubeconfig;
+        // A single file goes in the flag; a merged list can only be given as KUBECONFIG (as kubectl reads it).
+        const flags = spec.kube.kubeconfigs.length === 1 ? [`${tool.kubeconfigFlag}=${spec.kube.kubeconfigs[0]}`] : [];
+        argv = [...argv, ...flags, `${tool.contextFlag}=${spec.kube.context}`];
+        env.KUBECONFIG = spec.kube.kubeconfigs.join(delimiter);
       } else {
         const line = argv.join(' ');
         const offline = tool.offlineSubcommands?.some((s) => line === s || line.startsWith(`${s} `));
