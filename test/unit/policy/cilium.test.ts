@@ -210,6 +210,15 @@ describe('Cilium CIDR, entities and FQDNs', () => {
     expect(trace(a, { src: 'x/a[Pod]', dst: 'fqdn:example.org', protocol: 'TCP', port: 443 }).allowed).toBe(false);
   });
 
+  it('toServices selects the pods behind a Service by its selector', () => {
+    const a = analyze([
+      ...base(),
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'b-svc', namespace: 'x' }, spec: { selector: { pod: 'b' }, ports: [{ port: 80 }] } },
+      cnp('x', 'p', { endpointSelector: { matchLabels: { pod: 'a' } }, egress: [{ toServices: [{ k8sService: { serviceName: 'b-svc', namespace: 'x' } }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] }),
+    ]);
+    expect(egressOf(a)).toEqual(['x/b[Pod] TCP 80']);
+  });
+
   it('a clusterwide nodeSelector (host policy) is reported and skipped', () => {
     const a = analyze([...base(), ccnp('host', { nodeSelector: {}, ingress: [{ fromEntities: ['cluster'] }] })]);
     expect(a.model.policies).toEqual([]);

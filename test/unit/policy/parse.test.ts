@@ -66,6 +66,7 @@ describe('workloads', () => {
     ['owner absent: named after the owner reference', { ownerReferences: [{ kind: 'ReplicaSet', name: 'web-5d8', controller: true }] }, 'default/web-5d8[ReplicaSet]'],
     ['Node owner (static pod)', { ownerReferences: [{ kind: 'Node', name: 'n1', controller: true }] }, 'default/p[Pod]'],
     ['not a controller reference', { ownerReferences: [{ kind: 'ReplicaSet', name: 'rs' }] }, 'default/p[Pod]'],
+    ['owner reference without a kind (read as Pod, like netpol-analyzer)', { ownerReferences: [{ name: 'internal-security', controller: true }] }, 'default/internal-security[Pod]'],
   ])('%s', (_name, meta, id) => {
     const a = analyze([pod('default', 'p', { app: 'x' }, [], meta as Record<string, unknown>)]);
     expect(a.workloads.map((w) => w.id)).toEqual([id]);

@@ -86,8 +86,9 @@ function controllerOwner(meta: Obj): OwnerRef | undefined {
   const refs = Array.isArray(meta.ownerReferences) ? meta.ownerReferences : [];
   for (const r of refs) {
     // Only the managing controller owns the pod; a Node "owner" marks a static (mirror) pod, which stays a bare Pod.
-    if (isObj(r) && r.controller === true && typeof r.kind === 'string' && typeof r.name === 'string' && r.kind !== 'Node') {
-      return { kind: r.kind, name: r.name };
+    // An owner reference without a kind still names the workload (netpol-analyzer reads it as Kind "Pod").
+    if (isObj(r) && r.controller === true && typeof r.name === 'string' && r.name !== '' && r.kind !== 'Node') {
+      return { kind: typeof r.kind === 'string' && r.kind !== '' ? r.kind : 'Pod', name: r.name };
     }
   }
   return undefined;
