@@ -2,6 +2,7 @@
 // Run: npx tsx test/bench/policy.ts   (or import runPolicyBench from the main bench script)
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { report } from './report';
 import { analyzeObjects, connlistJSON, trace, type InputObject } from '../../src/main/core/policy';
 
 const NAMESPACES = 200;
@@ -185,13 +186,18 @@ export async function runPolicyBench(): Promise<Record<string, number>> {
 
 async function main(): Promise<void> {
   const r = await runPolicyBench();
-  const row = (name: string, value: number, goal: number, unit: string) =>
-    `${name.padEnd(22)} ${String(value).padStart(9)} ${unit.padEnd(3)} goal ≤ ${String(goal).padStart(5)} ${unit.padEnd(3)} ${value <= goal ? 'ok' : 'OVER'}`;
   console.log(`policy bench: ${r.policies} policies, ${r.pods} pods, ${r.namespaces} namespaces -> ${r.workloads} workloads, ${r.podClasses} pod classes, ${r.connections} connections (${r.connlistJsonMb} MB JSON)`);
-  console.log(row('connlist (full)', r.connlistMs ?? 0, GOALS.connlistMs, 'ms'));
-  console.log(`${'  of which model'.padEnd(22)} ${String(r.modelMs).padStart(9)} ms`);
-  console.log(row('trace (median of 9)', r.traceMedianMs ?? 0, GOALS.traceMs, 'ms'));
-  console.log(row('peak RSS', r.peakRssMb ?? 0, GOALS.peakRssMb, 'MB'));
+  const row = (metric: string, value: number, goal: number, unit: string) => ({ metric, value, unit, goal: `≤ ${goal} ${unit}`, met: value <= goal });
+  report(
+    'policy',
+    [
+      row('connlist (full)', r.connlistMs ?? 0, GOALS.connlistMs, 'ms'),
+      { metric: '  of which model', value: r.modelMs ?? 0, unit: 'ms' },
+      row('trace (median of 9)', r.traceMedianMs ?? 0, GOALS.traceMs, 'ms'),
+      row('peak RSS', r.peakRssMb ?? 0, GOALS.peakRssMb, 'MB'),
+    ],
+    r,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
 import { APP_VERSION } from '../core/version';
 import { serve } from './serve';
+import { POLICY_HELP, runPolicyCommand } from './policy';
 
 const HELP = `datapath-lab ${APP_VERSION} — a lab for Kubernetes networking with an eBPF (Cilium) dataplane
 
 Usage:
   datapath-lab serve [--port N]     start browser mode on 127.0.0.1 and print the URL to open
+  datapath-lab policy connlist|trace|lint|diff …
+                                    analyze NetworkPolicy and Cilium policies (policy --help)
   datapath-lab --help               this help
   datapath-lab --version            the version
 
@@ -35,6 +38,12 @@ export async function main(argv: string[]): Promise<number> {
         await serve({ port, reason: values.reason });
         return typeof process.exitCode === 'number' ? process.exitCode : 0;
       }
+      case 'policy':
+        if (rest.length === 0 || rest[0] === '--help' || rest[0] === '-h') {
+          console.log(POLICY_HELP);
+          return rest.length === 0 ? 2 : 0;
+        }
+        return await runPolicyCommand(rest);
       default:
         throw new UsageError(`unknown command: ${command}`);
     }

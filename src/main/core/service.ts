@@ -1,4 +1,9 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { arch, hostname, platform } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { KindClusterOptions } from '../../shared/api';
+import { kindConfigYaml, kindCreateArgv, kindDeleteArgv, kindExportArgv, validateKindName } from './kind/config';
+import { kindPreflight } from './kind/preflight';
 import { LabError } from '../../shared/errors';
 import { createDispatcher, type CallContext, type Handlers } from './api/dispatcher';
 import { EventBus } from './api/events';
@@ -25,7 +30,9 @@ export interface LabServiceOptions {
  */
 export function createLabService(opts: LabServiceOptions) {
   const bus = new EventBus();
-  const settings = new SettingsStore(opts.configDir ?? defaultConfigDir());
+  const configDir = opts.configDir ?? defaultConfigDir();
+  const env = opts.env ?? process.env;
+  const settings = new SettingsStore(configDir);
   if (settings.warning) console.warn(`[datapath-lab] ${settings.warning}`);
   const runner: Runner = new Runner(
     {
@@ -65,6 +72,32 @@ export function createLabService(opts: LabServiceOptions) {
       bus.emit('settings.changed', settings.get());
       return { selectedTargetId: p.targetId };
     },
+    'kind.preflight': (p) => {
+      const provider = env.KIND_EXPERIMENTAL_PROVIDER;
+      const engine = (provider || 'docker').toLowerCase();
+      return kindPreflight({ provider, kindPath: runner.resolve('kind').path, enginePath: engine === 'docker' || engine === 'podman' ? runner.resolve(engine).path : null, workers: p.workers });
+    },
+    'kind.plan': (p) => kindPlan(p),
+    'kind.create': (p) => {
+      const plan = kindPlan(p);
+      mkdirSync(dirname(plan.configPath), { recursive: true });
+      writeFileSync(plan.configPath, plan.yaml);
+      const info = runner.start({ tool: 'kind', args: plan.argv.slice(1), title: `kind create cluster ${p.name}`, env: kindEnv(), timeoutMs: 15 * 60 * 1000 });
+      void runner.wait(info.sessionId).then(() => targets.refresh());
+      return info;
+    },
+    'kind.delete': (p) => {
+      validateKindName(p.name);
+      const info = runner.start({ tool: 'kind', args: kindDeleteArgv(p.name, targets.paths[0]!), title: `kind delete cluster ${p.name}`, env: kindEnv() });
+      void runner.wait(info.sessionId).then(() => targets.refresh());
+      return info;
+    },
+    'kind.exportKubeconfig': (p) => {
+      validateKindName(p.name);
+      const info = runner.start({ tool: 'kind', args: kindExportArgv(p.name, targets.paths[0]!), title: `kind export kubeconfig ${p.name}`, env: kindEnv() });
+      void runner.wait(info.sessionId).then(() => targets.refresh());
+      return info;
+    },
     'terminal.run': async (p) => {
       const kube = p.targetId && runner.isKubeFacing(p.tool) ? targets.kubeTarget(p.targetId) : undefined;
       return runner.start({ tool: p.tool, args: p.args, targetId: p.targetId, title: p.title, timeoutMs: p.timeoutMs, kube });
@@ -81,6 +114,17 @@ export function createLabService(opts: LabServiceOptions) {
       return { ...runner.transcript(p.sessionId), fileName: `datapath-lab-${info.tool}-${stamp}.log` };
     },
   };
+
+  function kindEnv(): Record<string, string> {
+    return env.KIND_EXPERIMENTAL_PROVIDER ? { KIND_EXPERIMENTAL_PROVIDER: env.KIND_EXPERIMENTAL_PROVIDER } : {};
+  }
+  function kindPlan(o: KindClusterOptions) {
+    const yaml = kindConfigYaml(o);
+    const configPath = join(configDir, 'kind', `${o.name}.yaml`);
+    // kind writes the new context into the first kubeconfig file, which the registry watches.
+    const kubeconfig = targets.paths[0]!;
+    return { yaml, configPath, kubeconfig, argv: ['kind', ...kindCreateArgv(o.name, configPath, kubeconfig)] };
+  }
 
   const dispatch = createDispatcher(handlers);
   return {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appEvents, appRequests } from './app';
 import { hostRequests } from './host';
+import { kindRequests } from './kind';
 import { targetEvents, targetRequests } from './targets';
 import { terminalEvents, terminalRequests } from './terminal';
 
@@ -12,6 +13,7 @@ import { terminalEvents, terminalRequests } from './terminal';
 export const requests = {
   ...appRequests,
   ...hostRequests,
+  ...kindRequests,
   ...targetRequests,
   ...terminalRequests,
 } as const;
@@ -34,6 +36,7 @@ export const isMethod = (m: unknown): m is Method => typeof m === 'string' && Ob
 
 export * from './app';
 export * from './host';
+export * from './kind';
 export * from './targets';
 export * from './terminal';
 export * from './common';
