@@ -56,7 +56,7 @@ export class KubeClient {
         throw new LabError('INTERNAL', `context ${this.contextName}: ${opts.what ?? path} answered with something that is not JSON`);
       }
     }
-    let st: KubeStatus | null = null;
+    let st: KubeStatus | null;
     try {
       st = JSON.parse(body) as KubeStatus;
     } catch {

@@ -96,7 +96,7 @@ export function parseKubeconfigText(text: string, file: string) {
   try {
     doc = parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
   } catch (err) {
-    throw new Error(`not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new Error(`not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }
   if (doc === null || doc === undefined) return { clusters: [], users: [], contexts: [], currentContext: null as string | null };
   if (!isRecord(doc)) throw new Error('not a kubeconfig: the top level is not a mapping');
