@@ -1,4 +1,5 @@
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -102,13 +103,14 @@ describe('targets against the real control plane', () => {
     reg.watch();
     expect(reg.list().targets.map((t) => t.name)).toEqual(['this machine', 'kind-lab']);
     appendFileSync(file, ''); // no change in content: no event
-    const text = readFileSync(file, 'utf8');
-    const added = text.replace(/^contexts:\n/m, `contexts:\n- context:\n    cluster: kind-lab\n    user: kind-lab\n    namespace: netpol-lab\n  name: kind-lab-netpol\n`);
-    expect(added).not.toBe(text);
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(file, added);
+    // What `kubectl config set-context kind-lab-netpol --cluster kind-lab --user kind-lab --namespace netpol-lab` does.
+    const doc = parse(readFileSync(file, 'utf8')) as { contexts: unknown[] };
+    doc.contexts.push({ name: 'kind-lab-netpol', context: { cluster: 'kind-lab', user: 'kind-lab', namespace: 'netpol-lab' } });
+    writeFileSync(file, stringify(doc));
     const t0 = Date.now();
-    while (!changes.length && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+    const seen = () => changes.some((l) => l.targets.length === 3);
+    while (!seen() && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+    expect(Date.now() - t0).toBeLessThan(5000);
     expect(changes.at(-1)?.targets.map((t) => t.name)).toEqual(['this machine', 'kind-lab', 'kind-lab-netpol']);
     expect(changes.at(-1)?.targets[2]).toMatchObject({ namespace: 'netpol-lab' });
   });

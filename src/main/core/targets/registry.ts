@@ -43,6 +43,7 @@ export class TargetRegistry {
   private kindNote: string | null = null;
   private clients = new Map<string, KubeClient>();
   private watched: string[] = [];
+  private debounce: NodeJS.Timeout | null = null;
   private snapshotJson = '';
   readonly paths: string[];
 
@@ -232,12 +233,17 @@ export class TargetRegistry {
   watch(): void {
     const interval = this.opts.watchIntervalMs ?? 1000;
     for (const p of this.paths) {
-      watchFile(p, { interval, persistent: false }, () => void this.refresh());
+      watchFile(p, { interval, persistent: false }, () => {
+        // Let a writer finish (truncate, then write) before reading: no flash of an empty list.
+        if (this.debounce) clearTimeout(this.debounce);
+        this.debounce = setTimeout(() => void this.refresh(), 150);
+      });
       this.watched.push(p);
     }
   }
 
   close(): void {
+    if (this.debounce) clearTimeout(this.debounce);
     for (const p of this.watched) unwatchFile(p);
     this.watched = [];
     for (const c of this.clients.values()) c.close();
