@@ -17,7 +17,7 @@ export interface LabServer {
 
 /** Starts the real `datapath-lab serve` (built CLI) and reads the URL it prints. */
 export async function startLabServer(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<LabServer> {
-  const configDir = mkdtempSync(join(tmpdir(), 'dlab-e2e-config-'));
+  const configDir = env.DATAPATH_LAB_CONFIG_DIR ?? mkdtempSync(join(tmpdir(), 'dlab-e2e-config-'));
   const child = spawn(process.execPath, [...nodeArgs, 'out/main/cli.js', 'serve'], {
     // Never the developer's own kubeconfig unless a test passes one.
     env: { ...process.env, DATAPATH_LAB_CONFIG_DIR: configDir, KUBECONFIG: join(configDir, 'no-kubeconfig'), ...env },

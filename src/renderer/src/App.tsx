@@ -5,6 +5,7 @@ import { ComingPage } from './pages/ComingPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { useAppStore } from './stores/app';
 import { useTerminalStore } from './stores/terminal';
+import { useTargetsStore } from './stores/targets';
 
 function Page() {
   const page = useAppStore((s) => s.page);
@@ -28,7 +29,7 @@ function Page() {
 
 export function App() {
   useEffect(() => {
-    const offs = [useAppStore.getState().init(), useTerminalStore.getState().init()];
+    const offs = [useAppStore.getState().init(), useTerminalStore.getState().init(), useTargetsStore.getState().init()];
     return () => offs.forEach((off) => off());
   }, []);
   return (

@@ -1,95 +1,102 @@
 import { useEffect } from 'react';
-import { useHostStore } from '../stores/host';
-import { useTerminalStore } from '../stores/terminal';
+import { selectedTarget, useTargetsStore } from '../stores/targets';
 import { ErrorNote } from '../components/ErrorNote';
-import { FactView } from '../components/FactView';
+import { HostTarget } from '../components/clusters/HostTarget';
+import { ClusterTarget } from '../components/clusters/ClusterTarget';
+import { KindPanel } from '../components/clusters/KindPanel';
+import type { Connection, Target } from '../../../shared/api';
 
-const HOST_COMMANDS = [
-  { label: 'Run uname -a', tool: 'uname', args: ['-a'] },
-  { label: 'Run ip -d link', tool: 'ip', args: ['-d', 'link'] },
-] as const;
-
-function HostTarget() {
-  const facts = useHostStore((s) => s.facts);
-  const loading = useHostStore((s) => s.loading);
-  const error = useHostStore((s) => s.error);
-  const load = useHostStore((s) => s.load);
-  const run = useTerminalStore((s) => s.run);
-  useEffect(() => {
-    if (!facts) void load();
-  }, [facts, load]);
-
-  return (
-    <section className="card" aria-labelledby="host-title">
-      <div className="card-head">
-        <h2 id="host-title">Host{facts ? `: ${facts.hostname}` : ''}</h2>
-        <span className="badge">this machine</span>
-        <button type="button" onClick={() => void load()} disabled={loading}>
-          {loading ? 'Reading…' : 'Refresh'}
-        </button>
-      </div>
-      <p className="muted">What the lab reads from this machine. kind nodes share this kernel.</p>
-      {error && <ErrorNote error={error} />}
-      {facts && (
-        <>
-          <dl className="facts">
-            <dt>Kernel release</dt>
-            <dd data-testid="kernel-release">
-              <FactView fact={facts.kernelRelease} render={(v) => <code>{v}</code>} />
-            </dd>
-            <dt>Kernel BTF</dt>
-            <dd data-testid="kernel-btf">
-              <FactView
-                fact={facts.btf}
-                render={(v) => (v.present ? <>present at <code>{v.path}</code></> : <>not found in {v.searched.length} paths</>)}
-              />
-            </dd>
-          </dl>
-          <h3>Network interfaces</h3>
-          {facts.interfaces.state === 'unknown' ? (
-            <FactView fact={facts.interfaces} render={() => null} />
-          ) : (
-            <table className="grid" aria-label="Network interfaces">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">MTU</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {facts.interfaces.value.map((i) => (
-                  <tr key={i.name}>
-                    <td><code>{i.name}</code></td>
-                    <td>{i.kind}</td>
-                    <td className="num">{i.mtu}</td>
-                    <td>{i.state}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          {facts.interfaces.state === 'known' && <p className="source">from {facts.interfaces.source}</p>}
-        </>
-      )}
-      <div className="actions">
-        {HOST_COMMANDS.map((c) => (
-          <button key={c.label} type="button" className="primary" onClick={() => void run({ tool: c.tool, args: [...c.args], targetId: 'host', title: c.label.replace(/^Run /, '') })}>
-            {c.label}
-          </button>
-        ))}
-      </div>
-    </section>
-  );
+function status(t: Target, c: Connection | undefined): string {
+  if (t.kind === 'host') return 'this machine';
+  if (!c) return t.problems.length ? 'has problems' : 'not checked';
+  if (c.state === 'connecting') return 'connecting…';
+  if (c.state === 'connected') return `connected · ${c.serverVersion}`;
+  return c.error?.code.toLowerCase().replace(/_/g, ' ') ?? 'error';
 }
 
 export function ClustersPage() {
+  const list = useTargetsStore((s) => s.list);
+  const connections = useTargetsStore((s) => s.connections);
+  const selectedId = useTargetsStore((s) => s.selectedId);
+  const selected = useTargetsStore(selectedTarget);
+  const error = useTargetsStore((s) => s.error);
+  const loading = useTargetsStore((s) => s.loading);
+  const { load, select, connect } = useTargetsStore.getState();
+  useEffect(() => {
+    void load();
+  }, [load]);
+
   return (
     <div className="page">
-      <h1>Clusters</h1>
-      <p className="lede">Targets the lab can work on. The host is always here; kubeconfig contexts and kind clusters arrive with the cluster connection layer.</p>
-      <HostTarget />
+      <div className="page-head">
+        <h1>Clusters</h1>
+        <button type="button" onClick={() => void load()} disabled={loading}>
+          Refresh
+        </button>
+      </div>
+      <p className="lede">This machine, every context of your kubeconfig files (new ones appear as the files change) and kind clusters. Pick the target the lab works on.</p>
+      {error && <ErrorNote error={error} />}
+      <table className="grid targets" aria-label="Targets">
+        <thead>
+          <tr>
+            <th scope="col">Target</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Server</th>
+            <th scope="col">Auth</th>
+            <th scope="col">Status</th>
+            <th scope="col"><span className="visually-hidden">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          {list?.targets.map((t) => {
+            const c = connections[t.id];
+            return (
+              <tr key={t.id} aria-selected={t.id === selectedId} className={t.id === selectedId ? 'selected' : undefined}>
+                <th scope="row">
+                  {t.name}
+                  {t.isCurrentContext && <span className="badge">current-context</span>}
+                </th>
+                <td>{t.kind}</td>
+                <td><code>{t.server ?? '—'}</code></td>
+                <td>{t.authKind ?? '—'}</td>
+                <td className={`conn ${c?.state ?? ''} ${t.problems.length && !c ? 'problem' : ''}`}>{status(t, c)}</td>
+                <td className="row-actions">
+                  {t.kind !== 'host' && (
+                    <button type="button" aria-label={`Connect ${t.name}`} onClick={() => void connect(t.id)}>
+                      Connect
+                    </button>
+                  )}
+                  <button type="button" aria-label={`Use ${t.name}`} aria-pressed={t.id === selectedId} onClick={() => void select(t.id)}>
+                    {t.id === selectedId ? 'In use' : 'Use'}
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {selected?.kind === 'host' || !selected ? <HostTarget /> : <ClusterTarget target={selected} />}
+      {list && (
+        <section className="card" aria-labelledby="files-title">
+          <h2 id="files-title">Kubeconfig files</h2>
+          <ul className="files">
+            {list.files.map((f) => (
+              <li key={f.path}>
+                <code>{f.path}</code> — {f.state}
+                {f.error && <span className="missing">: {f.error}</span>}
+              </li>
+            ))}
+          </ul>
+          {list.notes.length > 0 && (
+            <ul className="notes">
+              {list.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+      <KindPanel />
     </div>
   );
 }

@@ -65,6 +65,8 @@ export interface TerminalState {
   open: boolean;
   init(): () => void;
   run(params: RunParams): Promise<SessionInfo | null>;
+  /** Show a session started by another request (kind.create, a walkthrough step…). */
+  adopt(info: SessionInfo): void;
   cancel(sessionId: string): Promise<void>;
   clear(sessionId: string): void;
   close(sessionId: string): void;
@@ -133,6 +135,10 @@ export const useTerminalStore = create<TerminalState>((set, get) => {
         set({ lastError: err instanceof LabError ? err : new LabError('INTERNAL', String(err)), open: true });
         return null;
       }
+    },
+    adopt(info) {
+      upsert(info);
+      set({ active: info.sessionId, open: true });
     },
     async cancel(sessionId) {
       try {
