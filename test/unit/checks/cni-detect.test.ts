@@ -59,6 +59,19 @@ describe('cni.detect on real manifests', () => {
     expect(detectCnis([w]).map((c) => [c.id, c.version])).toEqual([['aws-vpc-cni', '1.13.2']]);
   });
 
+  // Image references as the projects publish them (their manifests were not fetched here).
+  it.each([
+    ['weave-net', ['docker.io/weaveworks/weave-kube:2.8.1', 'docker.io/weaveworks/weave-npc:2.8.1'], 'weave', '2.8.1'],
+    ['antrea-agent', ['antrea/antrea-agent-ubuntu:v2.2.0'], 'antrea', '2.2.0'],
+    ['antrea-agent', ['antrea/antrea-ubuntu:v1.15.1'], 'antrea', '1.15.1'],
+    ['kube-router', ['docker.io/cloudnativelabs/kube-router:v2.1.3'], 'kube-router', '2.1.3'],
+    ['canal', ['docker.io/calico/node:v3.28.1', 'quay.io/coreos/flannel:v0.15.1'], 'canal', '3.28.1'],
+    ['kube-multus-ds', ['ghcr.io/k8snetworkplumbingwg/multus-cni:v4.1.0-thick'], 'multus', '4.1.0'],
+  ])('%s %j -> %s %s', (name, images, id, version) => {
+    const w = daemonSetWorkload({ metadata: { namespace: 'kube-system', name }, spec: { template: { spec: { containers: images.map((image) => ({ image })) } } } });
+    expect(detectCnis([w]).map((c) => [c.id, c.version])).toEqual([[id, version]]);
+  });
+
   it('is unknown when workloads cannot be listed', () => {
     const f = cniDetect.evaluate({ 'k8s.workloads': unknown('forbidden', 'cannot list daemonsets at the cluster scope (needs list on daemonsets.apps)') }, {});
     expect(f.status).toBe('unknown');

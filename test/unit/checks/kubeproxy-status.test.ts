@@ -91,6 +91,15 @@ describe('kubeproxy.status', () => {
     expect(f.details).toEqual([expect.objectContaining({ subject: 'kube-system/kube-proxy', summary: '2 of 3 pods not ready' })]);
   });
 
+  it('is unknown, not "nothing found", when cilium-config was not read', () => {
+    const { ['cilium.config']: _drop, ...facts } = clusterFacts(noKubeProxy());
+    const f = kubeproxyStatus.evaluate(facts, {});
+    expect(f.status).toBe('unknown');
+    expect(f.summary).toContain('cilium.config: not gathered');
+    const forbidden = kubeproxyStatus.evaluate({ ...facts, 'cilium.config': unknown('forbidden', 'cannot get configmaps in kube-system') }, {});
+    expect(forbidden.status).toBe('unknown');
+  });
+
   it('is unknown when the workloads cannot be listed', () => {
     const f = kubeproxyStatus.evaluate({ 'k8s.workloads': unknown('forbidden', 'cannot list daemonsets in kube-system (needs list on daemonsets.apps)') }, {});
     expect(f.status).toBe('unknown');

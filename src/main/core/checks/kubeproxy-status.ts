@@ -97,7 +97,8 @@ export const kubeproxyStatus: Check = {
         lines.push(kpr.text);
         fix = { text: 'Set kubeProxyReplacement to "true" or "false" (Helm) and upgrade; the old values strict/partial/probe/disabled are gone.', yaml: `kubeProxyReplacement: ${kpr.replaces === false ? 'false' : 'true'}\n` };
       }
-    } else if (cfgF?.state === 'unknown' && cfgF.reason !== 'not-found') {
+    } else if (cfgF?.state !== 'unknown' || cfgF.reason !== 'not-found') {
+      // Not gathered, forbidden, …: whether Cilium replaces kube-proxy is unknown.
       statuses.push('unknown');
       lines.push(whyUnknown('cilium.config', cfgF));
     }
