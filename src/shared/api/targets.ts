@@ -7,7 +7,7 @@ export const TargetIdSchema = z
   .string()
   .min(1)
   .max(600)
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'target ids have no control characters');
+  .refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'target ids have no control characters');
 
 export const AuthKindSchema = z.enum(['token', 'client-certificate', 'exec', 'auth-provider', 'basic', 'none']);
 
