@@ -103,6 +103,8 @@ export const ipamPool: Check = {
         if (cidrs.length === 0) {
           if (mode !== 'kubernetes' && !cnF) {
             note('unknown', n.name, `pod CIDR unknown: ${whyUnknown('cilium.nodes', facts['cilium.nodes'])}`);
+          } else if (mode !== 'kubernetes' && !cn) {
+            note('warn', n.name, 'no CiliumNode for this node: the agent has not registered it yet (not running there?)');
           } else {
             const why = mode === 'kubernetes' ? 'Node has no spec.podCIDRs: the agent waits for one (kube-controller-manager --allocate-node-cidrs)' : `CiliumNode has no spec.ipam.podCIDRs${cn?.operatorError ? ` (operator: ${cn.operatorError})` : ' (the operator could not assign one: pool exhausted?)'}`;
             note('fail', n.name, why);
