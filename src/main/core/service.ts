@@ -4,6 +4,10 @@ import { dirname, join } from 'node:path';
 import type { KindClusterOptions } from '../../shared/api';
 import { kindConfigYaml, kindCreateArgv, kindDeleteArgv, kindExportArgv, validateKindName } from './kind/config';
 import { kindPreflight } from './kind/preflight';
+import { createChecksService } from './checkrun/service';
+import { resolveTarget } from './checkrun/resolve';
+import { resourcesDir } from './paths';
+import { SnapshotLibrary } from './snapshot/library';
 import { LabError } from '../../shared/errors';
 import { createDispatcher, type CallContext, type Handlers } from './api/dispatcher';
 import { EventBus } from './api/events';
@@ -42,7 +46,9 @@ export function createLabService(opts: LabServiceOptions) {
     },
     { toolPaths: () => settings.get().toolPaths, ...opts.runner },
   );
+  const snapshots = new SnapshotLibrary(join(resourcesDir(), 'snapshots'), join(configDir, 'snapshots'));
   const targets = new TargetRegistry({
+    extraTargets: () => snapshots.targets(),
     env: opts.env,
     home: opts.home,
     hostName: hostname(),
@@ -54,7 +60,28 @@ export function createLabService(opts: LabServiceOptions) {
   // kind clusters come from `kind get clusters`, which may take a moment: not on the start-up path.
   void targets.refresh();
 
+  const checks = createChecksService({
+    bus,
+    resultsDir: join(configDir, 'results'),
+    resolve: (targetId, o) =>
+      resolveTarget(
+        {
+          targets,
+          snapshots,
+          clusterGather: () => async () => {
+            throw new LabError('INTERNAL', 'cluster probes are not wired yet');
+          },
+        },
+        targetId,
+        o,
+      ),
+  });
+
   const handlers: Handlers = {
+    'checks.list': () => checks.list(),
+    'checks.run': (p) => checks.run(p),
+    'checks.cancel': (p) => checks.cancel(p.runId),
+    'checks.last': (p) => checks.last(p.targetId),
     'app.info': () => ({ name: 'datapath-lab', version: APP_VERSION, transport: opts.transport, platform: `${platform()}-${arch()}`, node: process.version }),
     'settings.get': () => settings.get(),
     'settings.update': (patch) => {
@@ -132,6 +159,8 @@ export function createLabService(opts: LabServiceOptions) {
     runner,
     settings,
     targets,
+    snapshots,
+    checks,
     dispatch: (method: unknown, params: unknown, ctx: CallContext) => dispatch(method, params, ctx),
     /** A client (window or WebSocket) went away. */
     clientGone(clientId: string) {

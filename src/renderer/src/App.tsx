@@ -3,6 +3,8 @@ import { AppFrame } from './components/AppFrame';
 import { ClustersPage } from './pages/ClustersPage';
 import { ComingPage } from './pages/ComingPage';
 import { SettingsPage } from './pages/SettingsPage';
+import { ChecksPage } from './pages/ChecksPage';
+import { useChecksStore } from './stores/checks';
 import { useAppStore } from './stores/app';
 import { useTerminalStore } from './stores/terminal';
 import { useTargetsStore } from './stores/targets';
@@ -15,7 +17,7 @@ function Page() {
     case 'quick-start':
       return <ComingPage title="Quick start" what={['validate the kernel of the target’s nodes', 'install Cilium with cilium-cli or Helm, values edited in a form and linted', 'apply baseline policies', 'verify the dataplane', 'test connectivity']} />;
     case 'checks':
-      return <ComingPage title="Checks" what={['run the guided checks (kernel, BTF, kernel config, MTU, IPAM, kube-proxy, CoreDNS, CNI) on a target or a snapshot', 'show each finding with its evidence and a fix']} />;
+      return <ChecksPage />;
     case 'policies':
       return <ComingPage title="Policies" what={['edit NetworkPolicy and CiliumNetworkPolicy YAML with validation', 'show who can reach whom, trace a connection to the deciding rule, and lint']} />;
     case 'walkthroughs':
@@ -29,7 +31,7 @@ function Page() {
 
 export function App() {
   useEffect(() => {
-    const offs = [useAppStore.getState().init(), useTerminalStore.getState().init(), useTargetsStore.getState().init()];
+    const offs = [useAppStore.getState().init(), useTerminalStore.getState().init(), useTargetsStore.getState().init(), useChecksStore.getState().init()];
     return () => offs.forEach((off) => off());
   }, []);
   return (

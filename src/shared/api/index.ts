@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appEvents, appRequests } from './app';
+import { checkEvents, checkRequests } from './checks';
 import { hostRequests } from './host';
 import { kindRequests } from './kind';
 import { targetEvents, targetRequests } from './targets';
@@ -12,6 +13,7 @@ import { terminalEvents, terminalRequests } from './terminal';
  */
 export const requests = {
   ...appRequests,
+  ...checkRequests,
   ...hostRequests,
   ...kindRequests,
   ...targetRequests,
@@ -20,6 +22,7 @@ export const requests = {
 
 export const events = {
   ...appEvents,
+  ...checkEvents,
   ...targetEvents,
   ...terminalEvents,
 } as const;
@@ -35,6 +38,8 @@ export type Payload<E extends EventName> = z.output<Events[E]>;
 export const isMethod = (m: unknown): m is Method => typeof m === 'string' && Object.hasOwn(requests, m);
 
 export * from './app';
+export * from './checks';
+export * from './checks-types';
 export * from './host';
 export * from './kind';
 export * from './targets';

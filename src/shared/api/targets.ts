@@ -34,6 +34,8 @@ export const TargetSchema = z.object({
   kindCluster: z.string().nullable(),
   /** What is wrong with this entry before we even connect. */
   problems: z.array(z.string()),
+  /** For snapshots: what it shows (demo snapshots say which pitfall). */
+  description: z.string().nullable().optional(),
 });
 export type Target = z.infer<typeof TargetSchema>;
 

@@ -22,6 +22,8 @@ export interface RegistryOptions {
   watchIntervalMs?: number;
   connectTimeoutMs?: number;
   hostName?: string;
+  /** More targets to list after the kubeconfig contexts (saved snapshots). */
+  extraTargets?: () => Target[];
 }
 
 interface ContextInfo {
@@ -147,7 +149,7 @@ export class TargetRegistry {
     if (cc && !this.merged.contexts.has(cc)) notes.push(`current-context "${cc}" is not defined in any kubeconfig file (the lab never uses current-context; pick a target)`);
     if (this.kindNote) notes.push(this.kindNote);
     return {
-      targets: [this.hostTarget(), ...[...this.infos.values()].map((i) => i.target)],
+      targets: [this.hostTarget(), ...[...this.infos.values()].map((i) => i.target), ...(this.opts.extraTargets?.() ?? [])],
       files: this.merged.files,
       notes,
       kindWithoutContext: this.kindClusters.filter((k) => !contextKinds.has(k)),
@@ -164,7 +166,12 @@ export class TargetRegistry {
   }
 
   has(targetId: string): boolean {
-    return targetId === HOST_TARGET_ID || this.infos.has(targetId);
+    return targetId === HOST_TARGET_ID || this.infos.has(targetId) || (this.opts.extraTargets?.() ?? []).some((t) => t.id === targetId);
+  }
+
+  /** The target as listed (host, context or extra), or undefined. */
+  find(targetId: string): Target | undefined {
+    return this.list().targets.find((t) => t.id === targetId);
   }
 
   /** kubeconfig file(s) and context for commands: one file when it holds everything, else the KUBECONFIG list. */

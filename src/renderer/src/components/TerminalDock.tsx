@@ -77,7 +77,7 @@ export function TerminalDock() {
         </div>
       </div>
       {lastError && <ErrorNote error={lastError} onDismiss={dismissError} />}
-      <div className="dock-body" hidden={!open}>
+      <div className="dock-body" hidden={!open || order.length === 0}>
         {order.map((id) => (
           <TerminalView key={id} sessionId={id} visible={id === active} />
         ))}

@@ -1,0 +1,89 @@
+import { create } from 'zustand';
+import type { CheckRunResult } from '../../../shared/api';
+import { LabError } from '../../../shared/errors';
+import { lab } from '../lab';
+
+export interface CheckInfo {
+  id: string;
+  title: string;
+  category: string;
+  needs: string[];
+  reference: string;
+}
+
+export interface TargetRun {
+  runId: string | null;
+  /** Fact key → gathering state, for the run in progress. */
+  progress: Record<string, 'started' | 'done' | 'unknown'>;
+  result: CheckRunResult | null;
+  error: LabError | null;
+}
+
+export interface ChecksState {
+  checks: CheckInfo[];
+  byTarget: Record<string, TargetRun>;
+  ciliumVersion: string;
+  init(): () => void;
+  load(targetId: string): Promise<void>;
+  run(targetId: string, only?: string[]): Promise<void>;
+  cancel(targetId: string): Promise<void>;
+  setCiliumVersion(v: string): void;
+}
+
+const empty: TargetRun = { runId: null, progress: {}, result: null, error: null };
+const asLabError = (err: unknown) => (err instanceof LabError ? err : new LabError('INTERNAL', String(err)));
+
+export const useChecksStore = create<ChecksState>((set, get) => {
+  const patch = (targetId: string, p: Partial<TargetRun>) => set((s) => ({ byTarget: { ...s.byTarget, [targetId]: { ...(s.byTarget[targetId] ?? empty), ...p } } }));
+  const current = (targetId: string, runId: string) => get().byTarget[targetId]?.runId === runId;
+  return {
+    checks: [],
+    byTarget: {},
+    ciliumVersion: '',
+    init() {
+      const offs = [
+        lab().on('checks.progress', (e) => {
+          if (!current(e.targetId, e.runId)) return;
+          const run = get().byTarget[e.targetId]!;
+          patch(e.targetId, { progress: { ...run.progress, [e.key]: e.state } });
+        }),
+        lab().on('checks.done', (r) => {
+          if (current(r.targetId, r.runId)) patch(r.targetId, { runId: null, result: r, error: null });
+        }),
+        lab().on('checks.failed', (e) => {
+          if (current(e.targetId, e.runId)) patch(e.targetId, { runId: null, error: LabError.from(e.error) });
+        }),
+      ];
+      return () => offs.forEach((off) => off());
+    },
+    async load(targetId) {
+      try {
+        if (!get().checks.length) set({ checks: await lab().call('checks.list', {}) });
+        if (!get().byTarget[targetId]?.result) {
+          const result = await lab().call('checks.last', { targetId });
+          if (result) patch(targetId, { result });
+        }
+      } catch (err) {
+        patch(targetId, { error: asLabError(err) });
+      }
+    },
+    async run(targetId, only) {
+      try {
+        const v = get().ciliumVersion;
+        const { runId } = await lab().call('checks.run', { targetId, ...(only ? { only } : {}), ...(v ? { ciliumVersion: v } : {}) });
+        patch(targetId, { runId, progress: {}, error: null });
+      } catch (err) {
+        patch(targetId, { error: asLabError(err) });
+      }
+    },
+    async cancel(targetId) {
+      const runId = get().byTarget[targetId]?.runId;
+      if (runId) await lab().call('checks.cancel', { runId }).catch(() => {});
+    },
+    setCiliumVersion(v) {
+      set({ ciliumVersion: v });
+    },
+  };
+});
+
+export const targetRun = (targetId: string) => (s: ChecksState) => s.byTarget[targetId] ?? empty;
