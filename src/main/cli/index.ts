@@ -2,10 +2,16 @@ import { parseArgs } from 'node:util';
 import { APP_VERSION } from '../core/version';
 import { serve } from './serve';
 import { POLICY_HELP, runPolicyCommand } from './policy';
+import { runCheckCommand, runSnapshotCommand } from './check';
 
 const HELP = `datapath-lab ${APP_VERSION} — a lab for Kubernetes networking with an eBPF (Cilium) dataplane
 
 Usage:
+  datapath-lab check (--host | --context NAME [--kubeconfig FILE] | --snapshot FILE)
+                    [--only ID,…] [--cilium-version V] [--format text|json|junit|sarif] [--output FILE]
+                                    run the guided checks (check --help)
+  datapath-lab snapshot (--host | --context NAME [--kubeconfig FILE]) -o FILE
+                                    save the facts the checks read, secrets removed
   datapath-lab serve [--port N]     start browser mode on 127.0.0.1 and print the URL to open
   datapath-lab policy connlist|trace|lint|diff …
                                     analyze NetworkPolicy and Cilium policies (policy --help)
@@ -38,6 +44,10 @@ export async function main(argv: string[]): Promise<number> {
         await serve({ port, reason: values.reason });
         return typeof process.exitCode === 'number' ? process.exitCode : 0;
       }
+      case 'check':
+        return await runCheckCommand(rest);
+      case 'snapshot':
+        return await runSnapshotCommand(rest);
       case 'policy':
         if (rest.length === 0 || rest[0] === '--help' || rest[0] === '-h') {
           console.log(POLICY_HELP);

@@ -6,6 +6,7 @@ import { kindConfigYaml, kindCreateArgv, kindDeleteArgv, kindExportArgv, validat
 import { kindPreflight } from './kind/preflight';
 import { createChecksService } from './checkrun/service';
 import { resolveTarget } from './checkrun/resolve';
+import { liveClusterGather } from './checkrun/live';
 import { resourcesDir } from './paths';
 import { SnapshotLibrary } from './snapshot/library';
 import { LabError } from '../../shared/errors';
@@ -68,9 +69,7 @@ export function createLabService(opts: LabServiceOptions) {
         {
           targets,
           snapshots,
-          clusterGather: () => async () => {
-            throw new LabError('INTERNAL', 'cluster probes are not wired yet');
-          },
+          clusterGather: (targetId, o) => liveClusterGather(targets, targetId, o),
         },
         targetId,
         o,

@@ -1,6 +1,7 @@
 import { commandLine, counts, type CheckRun } from './types';
 
 const SYMBOL: Record<string, string> = { pass: '✔', warn: '▲', fail: '✖', unknown: '?', 'not-applicable': '–' };
+const WORD: Record<string, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', unknown: 'UNKNOWN', 'not-applicable': 'N/A' };
 const COLOUR: Record<string, string> = { pass: '32', warn: '33', fail: '31', unknown: '35', 'not-applicable': '90' };
 
 /** Terminal text: one block per finding, worst first; colours only when asked. */
@@ -12,7 +13,7 @@ export function formatText(run: CheckRun, opts: { colour?: boolean; verbose?: bo
   lines.push('');
   const rank = (s: string) => ['fail', 'warn', 'unknown', 'pass', 'not-applicable'].indexOf(s);
   for (const f of [...run.findings].sort((a, b) => rank(a.status) - rank(b.status))) {
-    lines.push(`${c(COLOUR[f.status]!, `${SYMBOL[f.status]} ${f.status.toUpperCase().padEnd(7)}`)} ${f.checkId.padEnd(18)} ${f.summary}`);
+    lines.push(`${c(COLOUR[f.status]!, `${SYMBOL[f.status]} ${WORD[f.status]!.padEnd(7)}`)} ${f.checkId.padEnd(18)} ${f.summary}`);
     const showDetail = opts.verbose || f.status === 'fail' || f.status === 'warn' || f.status === 'unknown';
     if (!showDetail) continue;
     for (const e of f.evidence.slice(0, opts.verbose ? 50 : 6)) lines.push(`    ${e.label}: ${e.value}  ${c('90', `(${e.source})`)}`);
