@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, hostname, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { KindClusterOptions } from '../../shared/api';
@@ -9,6 +9,7 @@ import { resolveTarget } from './checkrun/resolve';
 import { liveClusterGather } from './checkrun/live';
 import { resourcesDir } from './paths';
 import { SnapshotLibrary } from './snapshot/library';
+import { createPolicyService } from './policy-live/service';
 import { LabError } from '../../shared/errors';
 import { createDispatcher, type CallContext, type Handlers } from './api/dispatcher';
 import { EventBus } from './api/events';
@@ -76,7 +77,16 @@ export function createLabService(opts: LabServiceOptions) {
       ),
   });
 
+  const policies = createPolicyService({ targets, snapshots, runner, workDir: configDir });
+
   const handlers: Handlers = {
+    'policy.examples': () => {
+      const dir = join(resourcesDir(), 'policies', 'example-shop');
+      return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort((a, b) => (a === 'policies.yaml' ? -1 : b === 'policies.yaml' ? 1 : a.localeCompare(b))).map((name) => ({ name, content: readFileSync(join(dir, name), 'utf8') }));
+    },
+    'policy.analyze': (p) => policies.analyze(p.source, p.refresh),
+    'policy.trace': (p) => policies.trace(p),
+    'policy.apply': (p) => policies.apply(p.targetId, p.yaml, p.mode),
     'checks.list': () => checks.list(),
     'checks.run': (p) => checks.run(p),
     'checks.cancel': (p) => checks.cancel(p.runId),

@@ -4,6 +4,7 @@ import { ClustersPage } from './pages/ClustersPage';
 import { ComingPage } from './pages/ComingPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { ChecksPage } from './pages/ChecksPage';
+import { PoliciesPage } from './pages/PoliciesPage';
 import { useChecksStore } from './stores/checks';
 import { useAppStore } from './stores/app';
 import { useTerminalStore } from './stores/terminal';
@@ -19,7 +20,7 @@ function Page() {
     case 'checks':
       return <ChecksPage />;
     case 'policies':
-      return <ComingPage title="Policies" what={['edit NetworkPolicy and CiliumNetworkPolicy YAML with validation', 'show who can reach whom, trace a connection to the deciding rule, and lint']} />;
+      return <PoliciesPage />;
     case 'walkthroughs':
       return <ComingPage title="Walkthroughs" what={['walk the classic pitfalls (MTU on overlays, IPAM exhaustion, CoreDNS, implicit denies, …) to a diagnosis and a fix']} />;
     case 'reports':

@@ -3,6 +3,7 @@ import { appEvents, appRequests } from './app';
 import { checkEvents, checkRequests } from './checks';
 import { hostRequests } from './host';
 import { kindRequests } from './kind';
+import { policyRequests } from './policy';
 import { targetEvents, targetRequests } from './targets';
 import { terminalEvents, terminalRequests } from './terminal';
 
@@ -16,6 +17,7 @@ export const requests = {
   ...checkRequests,
   ...hostRequests,
   ...kindRequests,
+  ...policyRequests,
   ...targetRequests,
   ...terminalRequests,
 } as const;
@@ -42,6 +44,7 @@ export * from './checks';
 export * from './checks-types';
 export * from './host';
 export * from './kind';
+export * from './policy';
 export * from './targets';
 export * from './terminal';
 export * from './common';
