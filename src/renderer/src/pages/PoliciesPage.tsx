@@ -108,7 +108,8 @@ export function PoliciesPage() {
   const issues: LineIssue[] = useMemo(
     () => [
       ...(analysis?.issues ?? []).filter((i) => i.file === doc?.name && i.line).map((i) => ({ line: i.line!, severity: i.severity, message: i.message })),
-      ...(analysis?.lint ?? []).filter((i) => i.file === doc?.name && i.line).map((i) => ({ line: i.line!, severity: i.severity, message: `${i.id}: ${i.message}` })),
+      // Input problems come from the issues above; lint repeats them as parse-error.
+      ...(analysis?.lint ?? []).filter((i) => i.id !== 'parse-error' && i.file === doc?.name && i.line).map((i) => ({ line: i.line!, severity: i.severity, message: `${i.id}: ${i.message}` })),
     ],
     [analysis, doc?.name],
   );
@@ -156,13 +157,9 @@ export function PoliciesPage() {
         <div className="policy-side">
           <section className="card" aria-labelledby="lint-title">
             <h2 id="lint-title">Problems and lint</h2>
-            {analysis && analysis.issues.length + analysis.lint.length === 0 && <p className="muted">No problems found.</p>}
+            {analysis && analysis.lint.length === 0 && <p className="muted">No problems found.</p>}
+            {/* Lint includes the input's own problems (parse-error), with file and line. */}
             <ul className="lint" aria-label="Lint findings">
-              {analysis?.issues.map((i, k) => (
-                <li key={`i${k}`} className={i.severity}>
-                  {i.text}
-                </li>
-              ))}
               {analysis?.lint.map((f, k) => (
                 <li key={`l${k}`} className={f.severity}>
                   <strong>{f.id}</strong> {f.message}
