@@ -1,7 +1,13 @@
 // `datapath-lab policy …`: connectivity list, trace, lint and diff of NetworkPolicy and Cilium policies.
 import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { LabError } from '../../shared/errors';
+import { fetchPolicyObjects, policyObjectsFromSnapshot } from '../core/policy-live/fetch';
+import { readSnapshot } from '../core/snapshot/snapshot';
+import { contextTargetId, TargetRegistry } from '../core/targets/registry';
 import { parseArgs } from 'node:util';
 import {
+  analyzeObjects,
   analyzeDir,
   connlistJSON,
   connlistText,
@@ -19,19 +25,19 @@ import {
 export const POLICY_HELP = `datapath-lab policy — analyze Kubernetes NetworkPolicy and Cilium policies offline
 
 Usage:
-  datapath-lab policy connlist DIR [--json] [--strict]
+  datapath-lab policy connlist (DIR | --context NAME [--kubeconfig FILE] | --snapshot FILE) [--json] [--strict]
       every allowed connection: src => dst : conn (workloads and external ranges)
-  datapath-lab policy trace DIR --src PEER --dst PEER --protocol TCP|UDP|SCTP --port N
+  datapath-lab policy trace (DIR | …) --src PEER --dst PEER --protocol TCP|UDP|SCTP --port N
                             [--method M] [--path P] [--json] [--strict]
       is one connection allowed, and which policy rule decides
-  datapath-lab policy lint DIR [--json] [--strict]
+  datapath-lab policy lint (DIR | …) [--json] [--strict]
       unused and redundant policies and rules, overlaps, egress without DNS, input errors
   datapath-lab policy diff BEFORE_DIR AFTER_DIR [--json] [--strict]
       connections a change loses and gains
 
 DIR is a folder: every .yaml, .yml and .json file under it is read (multi-document
-files and Lists included). --context NAME and --snapshot FILE are reserved for
-live and snapshot input.
+files and Lists included). Instead of DIR: --context NAME [--kubeconfig FILE]
+reads the live cluster's workloads and policies; --snapshot FILE reads a snapshot.
 
 PEER is namespace/name[Kind] (e.g. default/web[Deployment]), namespace/name when
 unique, an IP address or range, or fqdn:NAME.
@@ -47,18 +53,47 @@ const COMMON = {
   json: { type: 'boolean' },
   strict: { type: 'boolean' },
   context: { type: 'string' },
+  kubeconfig: { type: 'string' },
   snapshot: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function load(dir: string | undefined): Promise<PolicyAnalysis> {
-  if (dir === undefined) throw new UsageError('a DIR with policy and workload manifests is required');
+interface InputFlags {
+  context?: string | undefined;
+  kubeconfig?: string | undefined;
+  snapshot?: string | undefined;
+}
+
+/** The analyzer's input: a folder, a live kubeconfig context, or a snapshot (exactly one). */
+async function load(dir: string | undefined, flags: InputFlags = {}): Promise<PolicyAnalysis> {
+  const chosen = [dir !== undefined, flags.context !== undefined, flags.snapshot !== undefined].filter(Boolean).length;
+  if (chosen !== 1) throw new UsageError('give exactly one input: DIR, --context NAME or --snapshot FILE');
+  if (flags.kubeconfig !== undefined && flags.context === undefined) throw new UsageError('--kubeconfig goes with --context');
   try {
-    await stat(dir);
+    if (flags.snapshot !== undefined) {
+      const s = readSnapshot(resolve(flags.snapshot));
+      const r = policyObjectsFromSnapshot(s.raw, basename(flags.snapshot));
+      return analyzeObjects(r.objects, r.issues);
+    }
+    if (flags.context !== undefined) {
+      const env = flags.kubeconfig !== undefined ? { ...process.env, KUBECONFIG: resolve(flags.kubeconfig) } : process.env;
+      const targets = new TargetRegistry({ env });
+      const id = contextTargetId(flags.context);
+      if (!targets.has(id)) throw new UsageError(`no context "${flags.context}" in ${targets.paths.join(', ')}`);
+      const r = await fetchPolicyObjects(targets.client(id));
+      targets.close();
+      return analyzeObjects(r.objects, r.issues);
+    }
+  } catch (err) {
+    if (err instanceof LabError) throw new UsageError(`${err.message}${err.fix ? ` (${err.fix})` : ''}`);
+    throw err;
+  }
+  try {
+    await stat(dir!);
   } catch {
     throw new UsageError(`cannot read ${dir}: no such file or directory`);
   }
-  return analyzeDir(dir);
+  return analyzeDir(dir!);
 }
 
 function reportIssues(a: PolicyAnalysis): number {
@@ -70,14 +105,6 @@ function reportIssues(a: PolicyAnalysis): number {
   return errors;
 }
 
-function reserved(values: { context?: string | undefined; snapshot?: string | undefined }): boolean {
-  if (values.context !== undefined || values.snapshot !== undefined) {
-    console.error('datapath-lab: live and snapshot input come with the cluster layer');
-    return true;
-  }
-  return false;
-}
-
 function out(text: string): void {
   if (text !== '') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
@@ -85,9 +112,8 @@ function out(text: string): void {
 async function connlistCmd(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: COMMON, allowPositionals: true, strict: true });
   if (values.help) return help();
-  if (reserved(values)) return 2;
   if (positionals.length > 1) throw new UsageError(`connlist takes one DIR, not ${positionals.length}`);
-  const a = await load(positionals[0]);
+  const a = await load(positionals[0], values);
   const errors = reportIssues(a);
   const conns = a.connections();
   out(values.json ? JSON.stringify(connlistJSON(conns), null, 2) : connlistText(conns));
@@ -102,7 +128,6 @@ async function traceCmd(args: string[]): Promise<number> {
     strict: true,
   });
   if (values.help) return help();
-  if (reserved(values)) return 2;
   if (positionals.length > 1) throw new UsageError(`trace takes one DIR, not ${positionals.length}`);
   for (const k of ['src', 'dst', 'port'] as const) if (values[k] === undefined) throw new UsageError(`trace needs --${k}`);
   const protocol = (values.protocol ?? 'TCP').toUpperCase();
@@ -110,7 +135,7 @@ async function traceCmd(args: string[]): Promise<number> {
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port ?? '') || port < 1 || port > 65535) throw new UsageError(`--port must be a number from 1 to 65535, not ${values.port}`);
   if ((values.method !== undefined || values.path !== undefined) && protocol !== 'TCP') throw new UsageError('--method and --path apply to HTTP over TCP');
-  const a = await load(positionals[0]);
+  const a = await load(positionals[0], values);
   const errors = reportIssues(a);
   try {
     const t = trace(a, {
@@ -133,9 +158,8 @@ async function traceCmd(args: string[]): Promise<number> {
 async function lintCmd(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: COMMON, allowPositionals: true, strict: true });
   if (values.help) return help();
-  if (reserved(values)) return 2;
   if (positionals.length > 1) throw new UsageError(`lint takes one DIR, not ${positionals.length}`);
-  const a = await load(positionals[0]);
+  const a = await load(positionals[0], values);
   const findings = lint(a);
   if (values.json) out(JSON.stringify({ findings }, null, 2));
   else {
@@ -149,7 +173,6 @@ async function lintCmd(args: string[]): Promise<number> {
 async function diffCmd(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: COMMON, allowPositionals: true, strict: true });
   if (values.help) return help();
-  if (reserved(values)) return 2;
   if (positionals.length !== 2) throw new UsageError('diff takes two folders: BEFORE_DIR AFTER_DIR');
   const before = await load(positionals[0]);
   const after = await load(positionals[1]);
