@@ -6,7 +6,7 @@ import { kindConfigYaml, kindCreateArgv, kindDeleteArgv, kindExportArgv, validat
 import { kindPreflight } from './kind/preflight';
 import { createChecksService } from './checkrun/service';
 import { resolveTarget } from './checkrun/resolve';
-import { liveClusterGather } from './checkrun/live';
+import { DEBUG_POD_IMAGE, debugPodPreview, liveClusterGather } from './checkrun/live';
 import { resourcesDir } from './paths';
 import { SnapshotLibrary } from './snapshot/library';
 import { createPolicyService } from './policy-live/service';
@@ -90,6 +90,11 @@ export function createLabService(opts: LabServiceOptions) {
     'checks.list': () => checks.list(),
     'checks.run': (p) => checks.run(p),
     'checks.cancel': (p) => checks.cancel(p.runId),
+    'checks.debugPodPreview': (p) => {
+      const t = targets.find(p.targetId);
+      if (!t || (t.kind !== 'cluster' && t.kind !== 'kind')) throw new LabError('INVALID_REQUEST', 'debug pods run on cluster targets only');
+      return { yaml: debugPodPreview('<node name>'), image: DEBUG_POD_IMAGE };
+    },
     'checks.last': (p) => checks.last(p.targetId),
     'app.info': () => ({ name: 'datapath-lab', version: APP_VERSION, transport: opts.transport, platform: `${platform()}-${arch()}`, node: process.version }),
     'settings.get': () => settings.get(),

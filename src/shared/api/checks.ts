@@ -35,6 +35,8 @@ export const checkRequests = {
     params: z.object({ targetId: TargetIdSchema, only: CheckIdList.optional(), ciliumVersion: CiliumVersion.optional(), debugPods: z.boolean().optional() }).strict(),
     result: z.object({ runId: z.string() }),
   },
+  /** The exact debug pod the lab would run on each node, for the user to read before opting in. */
+  'checks.debugPodPreview': { params: z.object({ targetId: TargetIdSchema }).strict(), result: z.object({ yaml: z.string(), image: z.string() }) },
   'checks.cancel': { params: z.object({ runId: z.string().max(100) }).strict(), result: Empty },
   /** The last run on a target (remembered across restarts), or null. */
   'checks.last': { params: z.object({ targetId: TargetIdSchema }).strict(), result: CheckRunResultSchema.nullable() },

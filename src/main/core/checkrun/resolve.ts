@@ -1,8 +1,6 @@
 import { hostname } from 'node:os';
 import { LabError } from '../../../shared/errors';
-import { isNodeFactKey, type FactKey, type FactSet } from '../facts/types';
-import { markUnknown } from '../facts/factset';
-import { readHostNodeFacts } from '../probes/host-kernel';
+import { gatherFacts } from '../gather';
 import type { SnapshotLibrary } from '../snapshot/library';
 import { HOST_TARGET_ID, type TargetRegistry } from '../targets/registry';
 import { snapshotGather, type GatherFn } from './run';
@@ -10,18 +8,8 @@ import type { ResolvedTarget } from './service';
 
 /** The host target: this machine's node facts; cluster facts do not apply. */
 export const hostGather: GatherFn = async (keys, opts) => {
-  const node = hostname();
-  const nodeKeys = keys.filter(isNodeFactKey);
-  for (const k of nodeKeys) opts.onProgress?.({ key: k, state: 'started' });
-  const all = nodeKeys.length ? await readHostNodeFacts(node) : {};
-  const facts: FactSet = {};
-  for (const k of nodeKeys) {
-    (facts as Record<string, unknown>)[k] = (all as Record<string, unknown>)[k];
-    opts.onProgress?.({ key: k, state: 'done' });
-  }
-  const clusterKeys = keys.filter((k) => !isNodeFactKey(k));
-  markUnknown(facts, clusterKeys as FactKey[], 'not-applicable', 'the host target has no cluster: pick a kubeconfig context or a snapshot to check the cluster');
-  return { facts, raw: {} };
+  const r = await gatherFacts({ kind: 'host' }, keys, { onProgress: opts.onProgress, signal: opts.signal });
+  return { facts: r.facts, raw: r.raw };
 };
 
 export interface ResolveDeps {

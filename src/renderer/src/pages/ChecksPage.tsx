@@ -21,7 +21,9 @@ export function ChecksPage() {
   const checks = useChecksStore((s) => s.checks);
   const run = useChecksStore(useMemo(() => targetRun(selectedId), [selectedId]));
   const ciliumVersion = useChecksStore((s) => s.ciliumVersion);
-  const { load, run: start, cancel, setCiliumVersion } = useChecksStore.getState();
+  const debugPods = useChecksStore((s) => s.debugPods[selectedId] === true);
+  const debugPodYaml = useChecksStore((s) => s.debugPodYaml);
+  const { load, run: start, cancel, setCiliumVersion, previewDebugPod, setDebugPods } = useChecksStore.getState();
   const { select, load: loadTargets } = useTargetsStore.getState();
 
   useEffect(() => {
@@ -78,6 +80,32 @@ export function ChecksPage() {
           </button>
         )}
       </div>
+      {target?.kind === 'cluster' && (
+        <div className="debug-pods">
+          <label>
+            <input
+              type="checkbox"
+              checked={debugPods}
+              onChange={(e) => (e.target.checked ? void previewDebugPod(selectedId) : setDebugPods(selectedId, false))}
+            />{' '}
+            Read node facts (kernel config, BTF, interfaces) with a short-lived debug pod per node
+          </label>
+          {debugPodYaml && !debugPods && (
+            <div className="consent" role="dialog" aria-label="Debug pod manifest">
+              <p>The lab will create this pod on each node (at most 20), read its output, and delete it. It mounts /proc, /sys, /boot and /lib/modules read-only.</p>
+              <pre>{debugPodYaml}</pre>
+              <div className="actions">
+                <button type="button" className="primary" onClick={() => setDebugPods(selectedId, true)}>
+                  I agree: use debug pods
+                </button>
+                <button type="button" onClick={() => useChecksStore.setState({ debugPodYaml: null })}>
+                  No
+                </button>
+              </div>
+            </div>
+          )}
+        </div>
+      )}
       {run.error && <ErrorNote error={run.error} />}
       <table className="grid checklist-table" aria-label="Checks">
         <thead>

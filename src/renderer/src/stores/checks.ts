@@ -23,6 +23,11 @@ export interface ChecksState {
   checks: CheckInfo[];
   byTarget: Record<string, TargetRun>;
   ciliumVersion: string;
+  /** The user read the debug pod manifest and agreed to it (per target). */
+  debugPods: Record<string, boolean>;
+  debugPodYaml: string | null;
+  previewDebugPod(targetId: string): Promise<void>;
+  setDebugPods(targetId: string, on: boolean): void;
   init(): () => void;
   load(targetId: string): Promise<void>;
   run(targetId: string, only?: string[]): Promise<void>;
@@ -40,6 +45,18 @@ export const useChecksStore = create<ChecksState>((set, get) => {
     checks: [],
     byTarget: {},
     ciliumVersion: '',
+    debugPods: {},
+    debugPodYaml: null,
+    async previewDebugPod(targetId) {
+      try {
+        set({ debugPodYaml: (await lab().call('checks.debugPodPreview', { targetId })).yaml });
+      } catch (err) {
+        patch(targetId, { error: asLabError(err) });
+      }
+    },
+    setDebugPods(targetId, on) {
+      set((s) => ({ debugPods: { ...s.debugPods, [targetId]: on }, debugPodYaml: null }));
+    },
     init() {
       const offs = [
         lab().on('checks.progress', (e) => {
@@ -70,7 +87,8 @@ export const useChecksStore = create<ChecksState>((set, get) => {
     async run(targetId, only) {
       try {
         const v = get().ciliumVersion;
-        const { runId } = await lab().call('checks.run', { targetId, ...(only ? { only } : {}), ...(v ? { ciliumVersion: v } : {}) });
+        const debugPods = get().debugPods[targetId] === true;
+        const { runId } = await lab().call('checks.run', { targetId, ...(only ? { only } : {}), ...(v ? { ciliumVersion: v } : {}), ...(debugPods ? { debugPods } : {}) });
         patch(targetId, { runId, progress: {}, error: null });
       } catch (err) {
         patch(targetId, { error: asLabError(err) });
