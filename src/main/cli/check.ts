@@ -41,14 +41,14 @@ A name ending in .gz is gzip-compressed.`;
 
 class Usage extends Error {}
 
-function targetArgs(values: { host?: boolean; context?: string; snapshot?: string; kubeconfig?: string }, allowSnapshot: boolean) {
+export function targetArgs(values: { host?: boolean; context?: string; snapshot?: string; kubeconfig?: string }, allowSnapshot: boolean) {
   const chosen = [values.host ? 'host' : null, values.context !== undefined ? 'context' : null, values.snapshot !== undefined ? 'snapshot' : null].filter(Boolean);
   if (chosen.length !== 1) throw new Usage(`choose exactly one target: --host, --context NAME${allowSnapshot ? ' or --snapshot FILE' : ''}`);
   if (values.kubeconfig !== undefined && values.context === undefined) throw new Usage('--kubeconfig goes with --context');
 }
 
 /** Turns CLI target flags into a resolved target (clear errors for unknown contexts and unreachable clusters). */
-async function resolveCliTarget(values: { host?: boolean; context?: string; snapshot?: string; kubeconfig?: string }, debugPods: boolean): Promise<ResolvedTarget> {
+export async function resolveCliTarget(values: { host?: boolean; context?: string; snapshot?: string; kubeconfig?: string }, debugPods: boolean): Promise<ResolvedTarget> {
   if (values.snapshot !== undefined) {
     const file = resolvePath(values.snapshot);
     const s = readSnapshot(file);
@@ -70,7 +70,7 @@ async function resolveCliTarget(values: { host?: boolean; context?: string; snap
 }
 
 /** Progress on stderr, but only once a run takes longer than a second. */
-function progressPrinter(quiet: boolean) {
+export function progressPrinter(quiet: boolean) {
   const t0 = Date.now();
   const pending: string[] = [];
   let live = false;
