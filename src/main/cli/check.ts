@@ -11,7 +11,9 @@ import type { ResolvedTarget } from '../core/checkrun/service';
 import { factsNeeded } from '../core/checks';
 import { formatRun, OUTPUT_FORMATS, counts, type OutputFormat } from '../core/format';
 import { SnapshotLibrary } from '../core/snapshot/library';
-import { makeSnapshot, readSnapshot, writeSnapshot } from '../core/snapshot/snapshot';
+import { readSnapshot, writeSnapshot } from '../core/snapshot/snapshot';
+import { captureSnapshot } from '../core/snapshot/capture';
+import type { KubeClient } from '../core/kube/client';
 import { contextTargetId, HOST_TARGET_ID, TargetRegistry } from '../core/targets/registry';
 import { APP_VERSION } from '../core/version';
 
@@ -48,7 +50,7 @@ export function targetArgs(values: { host?: boolean; context?: string; snapshot?
 }
 
 /** Turns CLI target flags into a resolved target (clear errors for unknown contexts and unreachable clusters). */
-export async function resolveCliTarget(values: { host?: boolean; context?: string; snapshot?: string; kubeconfig?: string }, debugPods: boolean): Promise<ResolvedTarget> {
+export async function resolveCliTarget(values: { host?: boolean; context?: string; snapshot?: string; kubeconfig?: string }, debugPods: boolean): Promise<ResolvedTarget & { client?: KubeClient }> {
   if (values.snapshot !== undefined) {
     const file = resolvePath(values.snapshot);
     const s = readSnapshot(file);
@@ -66,7 +68,7 @@ export async function resolveCliTarget(values: { host?: boolean; context?: strin
     const files = list.files.map((f) => `${f.path} (${f.state}${f.error ? `: ${f.error}` : ''})`).join(', ');
     throw new LabError('NOT_FOUND', `no context "${values.context}" in ${files || 'the kubeconfig'}`, names.length ? `Contexts: ${names.join(', ')}` : 'Pass --kubeconfig FILE or set KUBECONFIG.');
   }
-  return resolveTarget(deps, id, { debugPods });
+  return { ...(await resolveTarget(deps, id, { debugPods })), client: targets.client(id) };
 }
 
 /** Progress on stderr, but only once a run takes longer than a second. */
@@ -159,10 +161,9 @@ export async function runSnapshotCommand(args: string[]): Promise<number> {
   try {
     const resolved = await resolveCliTarget(values, !!values['debug-pods']);
     const keys = factsNeeded(CHECKS);
-    const { facts, raw } = await resolved.gather(keys, { onProgress: progress.onProgress });
+    const snap = await captureSnapshot({ ...resolved, gather: (k, o) => resolved.gather(k, { ...o, onProgress: progress.onProgress }) }, resolved.client ?? null, { title: values.title, description: values.description });
     progress.stop();
-    const { snapshot: _s, ...target } = resolved.target;
-    const snap = makeSnapshot({ ...target, kind: target.kind as 'host' | 'kind' | 'cluster' }, facts, raw, { title: values.title, description: values.description });
+    const { facts, raw } = snap;
     const out = resolvePath(values.output!);
     mkdirSync(dirname(out), { recursive: true });
     writeSnapshot(out, snap);

@@ -9,6 +9,8 @@ import { resolveTarget } from './checkrun/resolve';
 import { DEBUG_POD_IMAGE, debugPodPreview, liveClusterGather } from './checkrun/live';
 import { resourcesDir } from './paths';
 import { SnapshotLibrary } from './snapshot/library';
+import { captureSnapshot } from './snapshot/capture';
+import { writeSnapshot } from './snapshot/snapshot';
 import { createPolicyService } from './policy-live/service';
 import { LabError } from '../../shared/errors';
 import { createDispatcher, type CallContext, type Handlers } from './api/dispatcher';
@@ -90,6 +92,17 @@ export function createLabService(opts: LabServiceOptions) {
     'checks.list': () => checks.list(),
     'checks.run': (p) => checks.run(p),
     'checks.cancel': (p) => checks.cancel(p.runId),
+    'snapshots.capture': async (p) => {
+      if (p.targetId.startsWith('snapshot:')) throw new LabError('INVALID_REQUEST', 'that target is already a snapshot');
+      const resolved = await resolveTarget({ targets, snapshots, clusterGather: (id, o) => liveClusterGather(targets, id, o) }, p.targetId, { debugPods: false });
+      const snap = await captureSnapshot(resolved, p.targetId === 'host' ? null : targets.client(p.targetId), { title: p.title ?? p.name, description: p.description });
+      const file = snapshots.userPath(p.name);
+      writeSnapshot(file, snap);
+      const list = await targets.refresh();
+      bus.emit('targets.changed', list);
+      const id = `snapshot:user:${p.name.replace(/\.json(\.gz)?$/, '')}`;
+      return { targetId: id, facts: Object.keys(snap.facts).length, objects: Object.values(snap.raw).reduce((a, l) => a + l.length, 0) };
+    },
     'checks.debugPodPreview': (p) => {
       const t = targets.find(p.targetId);
       if (!t || (t.kind !== 'cluster' && t.kind !== 'kind')) throw new LabError('INVALID_REQUEST', 'debug pods run on cluster targets only');

@@ -37,6 +37,11 @@ export const checkRequests = {
   },
   /** The exact debug pod the lab would run on each node, for the user to read before opting in. */
   'checks.debugPodPreview': { params: z.object({ targetId: TargetIdSchema }).strict(), result: z.object({ yaml: z.string(), image: z.string() }) },
+  /** Gathers every fact of a live target (and its policy objects) into a snapshot in the user's snapshot folder. */
+  'snapshots.capture': {
+    params: z.object({ targetId: TargetIdSchema, name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/), title: z.string().max(200).optional(), description: z.string().max(2000).optional() }).strict(),
+    result: z.object({ targetId: TargetIdSchema, facts: z.number(), objects: z.number() }),
+  },
   'checks.cancel': { params: z.object({ runId: z.string().max(100) }).strict(), result: Empty },
   /** The last run on a target (remembered across restarts), or null. */
   'checks.last': { params: z.object({ targetId: TargetIdSchema }).strict(), result: CheckRunResultSchema.nullable() },
