@@ -23,7 +23,8 @@ export function ChecksPage() {
   const ciliumVersion = useChecksStore((s) => s.ciliumVersion);
   const debugPods = useChecksStore((s) => s.debugPods[selectedId] === true);
   const debugPodYaml = useChecksStore((s) => s.debugPodYaml);
-  const { load, run: start, cancel, setCiliumVersion, previewDebugPod, setDebugPods } = useChecksStore.getState();
+  const captured = useChecksStore((s) => s.captured);
+  const { load, run: start, cancel, setCiliumVersion, previewDebugPod, setDebugPods, capture } = useChecksStore.getState();
   const { select, load: loadTargets } = useTargetsStore.getState();
 
   useEffect(() => {
@@ -79,7 +80,19 @@ export function ChecksPage() {
             Cancel
           </button>
         )}
+        {target && target.kind !== 'snapshot' && (
+          <button
+            type="button"
+            onClick={() => {
+              const name = `${target.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '')}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-')}`;
+              void capture(selectedId, name);
+            }}
+          >
+            Capture snapshot
+          </button>
+        )}
       </div>
+      {captured && <p className="notice" role="status">{captured}</p>}
       {target?.kind === 'cluster' && (
         <div className="debug-pods">
           <label>

@@ -33,6 +33,8 @@ export interface ChecksState {
   run(targetId: string, only?: string[]): Promise<void>;
   cancel(targetId: string): Promise<void>;
   setCiliumVersion(v: string): void;
+  capture(targetId: string, name: string): Promise<string | null>;
+  captured: string | null;
 }
 
 const empty: TargetRun = { runId: null, progress: {}, result: null, error: null };
@@ -100,6 +102,17 @@ export const useChecksStore = create<ChecksState>((set, get) => {
     },
     setCiliumVersion(v) {
       set({ ciliumVersion: v });
+    },
+    captured: null,
+    async capture(targetId, name) {
+      try {
+        const r = await lab().call('snapshots.capture', { targetId, name });
+        set({ captured: `Saved snapshot ${name}: ${r.facts} facts, ${r.objects} API objects, secrets removed. It is now a target.` });
+        return r.targetId;
+      } catch (err) {
+        patch(targetId, { error: asLabError(err) });
+        return null;
+      }
     },
   };
 });
