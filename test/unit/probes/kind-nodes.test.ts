@@ -32,7 +32,7 @@ describe('node script', () => {
   });
 
   it('composes argv, never a shell string built from input: the node name is one argv element, the script another', () => {
-    expect(kindNodeListArgv('lab')).toEqual(['ps', '--filter', 'label=io.x-k8s.kind.cluster=lab', '--format', '{{.Names}}\t{{.Label "io.x-k8s.kind.role"}}']);
+    expect(kindNodeListArgv('lab')).toEqual(['ps', '--filter', 'label=io.x-k8s.kind.cluster=lab', '--format', '{{.Names}}']);
     const evil = 'lab-worker; rm -rf /';
     const argv = kindNodeExecArgv(evil);
     expect(argv).toEqual(['exec', evil, 'sh', '-c', NODE_SCRIPT, 'sh']);
@@ -42,7 +42,7 @@ describe('node script', () => {
   });
 
   it('lists node containers without kind’s external load balancer', () => {
-    expect(parseKindNodeList('lab-worker\tworker\nlab-control-plane\tcontrol-plane\nlab-external-load-balancer\texternal-load-balancer\nlab-worker2\tworker\n')).toEqual([
+    expect(parseKindNodeList('lab-worker\nlab-control-plane\nlab-external-load-balancer\nlab-worker2\n')).toEqual([
       'lab-control-plane',
       'lab-worker',
       'lab-worker2',
@@ -125,7 +125,7 @@ describe('readKindNodeFacts', () => {
       enginePath: '/usr/bin/docker',
       exec: async (file, args) => {
         calls.push([file, ...args]);
-        if (args[0] === 'ps') return ok('lab-control-plane\tcontrol-plane\nlab-worker\tworker\n');
+        if (args[0] === 'ps') return ok('lab-control-plane\nlab-worker\n');
         if (args[1] === 'lab-worker') return { stdout: '', stderr: 'Error response from daemon: container abc is not running', code: 1, timedOut: false };
         return ok(out);
       },

@@ -222,13 +222,16 @@ export function nodeUnknown(set: FactSet, node: string, f: Fact<never>, source: 
 
 export type Engine = 'docker' | 'podman';
 
-/** The label kind puts on its node containers, and the role label that marks the HA load balancer. */
+/** The label kind puts on its node containers. */
 export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
-export const KIND_ROLE_LABEL = 'io.x-k8s.kind.role';
 
-/** argv (after the engine) listing a kind cluster's containers: name and role, tab-separated. */
+/**
+ * argv (after the engine) listing a kind cluster's containers by name. Names only: docker's
+ * `{{.Label "k"}}` has no podman equivalent, and kind names its HA load balancer
+ * `<cluster>-external-load-balancer`.
+ */
 export function kindNodeListArgv(cluster: string): string[] {
-  return ['ps', '--filter', `label=${KIND_CLUSTER_LABEL}=${cluster}`, '--format', `{{.Names}}\t{{.Label "${KIND_ROLE_LABEL}"}}`];
+  return ['ps', '--filter', `label=${KIND_CLUSTER_LABEL}=${cluster}`, '--format', '{{.Names}}'];
 }
 
 /** argv (after the engine) running the node script in one node container. */
@@ -240,9 +243,8 @@ export function kindNodeExecArgv(node: string): string[] {
 export function parseKindNodeList(stdout: string): string[] {
   return stdout
     .split('\n')
-    .map((l) => l.trim().split('\t'))
-    .filter(([name, role]) => !!name && role !== 'external-load-balancer')
-    .map(([name]) => name!)
+    .map((l) => l.trim())
+    .filter((name) => !!name && !name.endsWith('-external-load-balancer'))
     .sort();
 }
 
