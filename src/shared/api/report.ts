@@ -183,6 +183,8 @@ export const RecommendationSchema = z.object({
     /** How to apply it (argv arrays). */
     commands: z.array(z.array(z.string())),
   }),
+  /** Manifests to apply afterwards (example policies). */
+  manifests: z.array(z.object({ fileName: z.string(), description: z.string(), yaml: z.string() })),
   /** What the decision saw. */
   inputs: z.object({
     nodes: z.number().int().nullable(),
