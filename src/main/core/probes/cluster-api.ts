@@ -18,6 +18,12 @@ export interface ApiOptions {
   /** Deadline of one request, page by page (default 30 s). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Requests for full objects (Nodes, CiliumNodes: megabytes a page) in flight at once
+   * (default 2, within `concurrency`). Their JSON is what peaks the probe's memory; the small
+   * Table and metadata requests keep the other slots.
+   */
+  heavyConcurrency?: number;
 }
 
 /** Error codes that end the gather: the server cannot be talked to at all. */
@@ -46,6 +52,8 @@ export class Limiter {
 
 export interface ApiGetOptions {
   accept?: string;
+  /** A request for full objects in bulk: also waits for a heavy slot. */
+  heavy?: boolean;
   /** What the request is about, for messages ("nodes", "ConfigMap kube-system/kube-proxy"). */
   what: string;
   verb?: string;
@@ -70,6 +78,7 @@ export interface ListPage<T> {
 
 export class ClusterApi {
   private readonly limiter: Limiter;
+  private readonly heavyLimiter: Limiter;
   private readonly timeoutMs: number;
   /** Aborted on a fatal error or when the caller's signal fires: every request in flight stops. */
   private readonly stop = new AbortController();
@@ -81,6 +90,7 @@ export class ClusterApi {
     opts: ApiOptions = {},
   ) {
     this.limiter = new Limiter(Math.max(1, opts.concurrency ?? 4));
+    this.heavyLimiter = new Limiter(Math.max(1, opts.heavyConcurrency ?? 2));
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     const outer = opts.signal;
     if (outer) {
@@ -107,6 +117,7 @@ export class ClusterApi {
   }
 
   async get<T>(path: string, o: ApiGetOptions): Promise<T> {
+    if (o.heavy) return this.heavyLimiter.run(() => this.get<T>(path, { ...o, heavy: false }));
     return this.limiter.run(async () => {
       if (this.fatal) throw this.fatal;
       const ctl = new AbortController();
@@ -144,7 +155,7 @@ export class ClusterApi {
       if (o.labelSelector) q.set('labelSelector', o.labelSelector);
       if (o.fieldSelector) q.set('fieldSelector', o.fieldSelector);
       const qs = q.toString();
-      const page = await this.get<ListPage<T>>(`${path}${qs ? `?${qs}` : ''}`, { accept: o.accept, what: o.what, verb: 'list' });
+      const page = await this.get<ListPage<T>>(`${path}${qs ? `?${qs}` : ''}`, { accept: o.accept, what: o.what, verb: 'list', heavy: o.heavy });
       onPage(page);
       cont = page.metadata?.continue || undefined;
     } while (cont);

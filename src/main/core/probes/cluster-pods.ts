@@ -109,11 +109,19 @@ export async function listPodRows(api: ClusterApi, pageSize: number): Promise<Po
   // Rows are converted page by page (the Table pages are dropped at once); hostNetwork is
   // filled in once its list is complete.
   const rows: [string, string, string, string, boolean, PodRow[5]][] = [];
+  // 100,000 rows name a few thousand nodes and namespaces: share those strings.
+  const shared = new Map<string, string>();
+  const intern = (s: string) => {
+    const hit = shared.get(s);
+    if (hit !== undefined) return hit;
+    shared.set(s, s);
+    return s;
+  };
   const add = (ns: string, page: ListPage<TableRow>) => {
     const cols = podColumns(page.columnDefinitions);
     for (const row of page.rows ?? []) {
       const [n, name, node, ip, , phase] = podRowFromTable(ns || row.object?.metadata?.namespace || '', row, cols, () => false);
-      rows.push([n, name, node, ip, false, phase]);
+      rows.push([intern(n), name, intern(node), ip, false, phase]);
     }
   };
   let source: string;

@@ -21,7 +21,7 @@ import {
   type ServiceObject,
 } from '../facts/from-k8s';
 import { setFact } from '../facts/factset';
-import { FACT_KEYS, isNodeFactKey, type FactKey, type FactSet, type FactValue } from '../facts/types';
+import { FACT_KEYS, isNodeFactKey, type CiliumNodeSummary, type FactKey, type FactSet, type FactValue, type NodeSummary } from '../facts/types';
 import { ACCEPT_METADATA, ACCEPT_TABLE, type KubeClient } from '../kube/client';
 import { ClusterApi, isFatal, unknownFrom, type ApiOptions, type ListPage } from './cluster-api';
 import { countFromPage, listPodRows } from './cluster-pods';
@@ -61,6 +61,8 @@ export const CLUSTER_FACT_KEYS: readonly FactKey[] = FACT_KEYS.filter((k) => !is
 export interface ClusterProbeOptions extends ApiOptions {
   /** Page size of lists (default 500). */
   pageSize?: number;
+  /** Page size of lists of full Nodes and CiliumNodes (default 250: ~1 MB of JSON a page). */
+  heavyPageSize?: number;
   onProgress?: ProgressFn;
 }
 
@@ -92,6 +94,7 @@ export async function probeCluster(client: KubeClient, keys: readonly FactKey[],
   const want = new Set(keys.filter((k) => !isNodeFactKey(k)));
   const api = new ClusterApi(client, opts);
   const limit = opts.pageSize ?? 500;
+  const heavyLimit = opts.heavyPageSize ?? Math.min(limit, 250);
   const facts: FactSet = {};
   const raw: Record<string, unknown[]> = {};
   const durations: Partial<Record<FactKey, number>> = {};
@@ -123,18 +126,27 @@ export async function probeCluster(client: KubeClient, keys: readonly FactKey[],
 
   const version = once(() => api.get<{ gitVersion?: string; platform?: string }>('/version', { what: 'the server version' }));
 
+  // Full objects are converted and stripped page by page: a page's managedFields are garbage
+  // before the next page arrives (5,000 Nodes with managedFields would otherwise peak at once).
   const nodes = once(async () => {
-    const out: NodeObject[] = [];
-    await api.list<NodeObject>('/api/v1/nodes', { what: 'nodes', limit }, (page) => {
-      for (const n of page.items ?? []) out.push(n);
+    const out: NodeSummary[] = [];
+    await api.list<NodeObject>('/api/v1/nodes', { what: 'nodes', limit: heavyLimit, heavy: true }, (page) => {
+      for (const n of page.items ?? []) {
+        out.push(nodeSummary(n));
+        keep('nodes', 'v1', 'Node', n as Meta & Record<string, unknown>);
+      }
     });
     return out;
   });
 
   const daemonSets = once(async () => {
     const out: DaemonSetObject[] = [];
-    await api.list<DaemonSetObject>('/apis/apps/v1/daemonsets', { what: 'daemonsets', limit }, (page) => out.push(...(page.items ?? [])));
-    for (const d of out) keep('daemonsets', 'apps/v1', 'DaemonSet', d as Meta & Record<string, unknown>);
+    await api.list<DaemonSetObject>('/apis/apps/v1/daemonsets', { what: 'daemonsets', limit }, (page) => {
+      for (const d of page.items ?? []) {
+        keep('daemonsets', 'apps/v1', 'DaemonSet', d as Meta & Record<string, unknown>);
+        out.push(d);
+      }
+    });
     return out;
   });
 
@@ -199,9 +211,12 @@ export async function probeCluster(client: KubeClient, keys: readonly FactKey[],
   const pods = once(() => listPodRows(api, limit));
 
   const ciliumNodes = once(async () => {
-    const out: CiliumNodeObject[] = [];
-    await api.list<CiliumNodeObject>('/apis/cilium.io/v2/ciliumnodes', { what: 'ciliumnodes (cilium.io/v2)', limit }, (page) => {
-      for (const c of page.items ?? []) out.push(c);
+    const out: CiliumNodeSummary[] = [];
+    await api.list<CiliumNodeObject>('/apis/cilium.io/v2/ciliumnodes', { what: 'ciliumnodes (cilium.io/v2)', limit: heavyLimit, heavy: true }, (page) => {
+      for (const c of page.items ?? []) {
+        out.push(ciliumNodeSummary(c));
+        keep('ciliumnodes', 'cilium.io/v2', 'CiliumNode', c as Meta & Record<string, unknown>);
+      }
     });
     return out;
   });
@@ -218,12 +233,7 @@ export async function probeCluster(client: KubeClient, keys: readonly FactKey[],
     'k8s.nodes': async () => {
       const n = await nodes();
       if (!n.ok) return fail(n);
-      const summaries = n.value.map((o) => {
-        const s = nodeSummary(o);
-        keep('nodes', 'v1', 'Node', o as Meta & Record<string, unknown>);
-        return s;
-      });
-      return known(summaries, `Node list (${summaries.length})`);
+      return known(n.value, `Node list (${n.value.length})`);
     },
     'k8s.workloads': async () => {
       const ds = await daemonSets();
@@ -323,12 +333,7 @@ export async function probeCluster(client: KubeClient, keys: readonly FactKey[],
     'cilium.nodes': async () => {
       const c = await ciliumNodes();
       if (!c.ok) return isNotFound(c.err) ? unknown('not-found', 'the CiliumNode CRD (cilium.io/v2) is not installed: Cilium is not installed', 'ciliumnodes.cilium.io') : fail(c);
-      const summaries = c.value.map((o) => {
-        const s = ciliumNodeSummary(o);
-        keep('ciliumnodes', 'cilium.io/v2', 'CiliumNode', o as Meta & Record<string, unknown>);
-        return s;
-      });
-      return known(summaries, `CiliumNode list (${summaries.length})`);
+      return known(c.value, `CiliumNode list (${c.value.length})`);
     },
   };
 
