@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { snapshotGather } from '../../../src/main/core/checkrun/run';
-import { createReportService } from '../../../src/main/core/report';
+import { createReportService, walkthroughOutcome } from '../../../src/main/core/report';
+import type { Finding } from '../../../src/shared/api/checks-types';
 import { createRecommendService } from '../../../src/main/core/recommend/service';
-import { ReportDocumentSchema, reportRequests } from '../../../src/shared/api/report';
+import { ReportDocumentSchema, reportRequests, WalkthroughOutcomeSchema } from '../../../src/shared/api/report';
 import { LabError } from '../../../src/shared/errors';
 import { fixedInput } from './fixture';
 
@@ -98,5 +99,44 @@ describe('recommend service (recommend.* handlers)', () => {
     expect(rec.choice).toBe('calico-ebpf');
     expect(asked[0]).toContain('node.kernel.release');
     expect(asked[0]).not.toContain('k8s.pods');
+  });
+});
+
+describe('walkthrough progress as report outcomes', () => {
+  const step = (stepId: string, state: 'not-started' | 'running' | 'passed' | 'failed' | 'skipped', results: { status: 'pass' | 'warn' | 'fail' | 'unknown' | 'skipped'; title: string; summary: string; finding?: Finding }[] = [], reason: string | null = null) => ({
+    stepId,
+    state,
+    reason,
+    updatedAt: '2025-06-02T09:00:00.000Z',
+    lastRun: results.length
+      ? { runId: 'r1', kind: 'verify' as const, startedAt: '2025-06-02T09:00:00.000Z', endedAt: '2025-06-02T09:00:05.000Z', sessions: [], results: results.map((r) => ({ kind: 'check' as const, details: [], optional: false, sessionIds: [], ...r })), error: null }
+      : null,
+  });
+  const w = { id: 'mtu', title: 'Large packets vanish', stepTitles: { create: 'Create the cluster', probe: 'Probe the path MTU' } };
+  const finding = { ...fixedInput().run.findings.find((f) => f.checkId === 'kernel.version')! };
+
+  it('not started: no outcome', () => {
+    expect(walkthroughOutcome(w, { targetId: 'host', walkthroughId: 'mtu', steps: [step('create', 'not-started')] })).toBeNull();
+  });
+
+  it('a failed step: fail, with the failing finding as evidence and its fix', () => {
+    const o = walkthroughOutcome(w, {
+      targetId: 'host',
+      walkthroughId: 'mtu',
+      steps: [step('create', 'passed', [{ status: 'pass', title: 'nodes ready', summary: '3/3' }]), step('probe', 'failed', [{ status: 'fail', title: 'kernel', summary: 'too old', finding }], 'kernel: too old')],
+    })!;
+    expect(WalkthroughOutcomeSchema.parse(o)).toEqual(o);
+    expect(o).toMatchObject({ status: 'fail', diagnosis: 'Step "Probe the path MTU" failed: kernel: too old.', fix: finding.fix });
+    expect(o.evidence).toEqual([
+      { label: 'Create the cluster: nodes ready', value: 'pass: 3/3', source: 'check' },
+      { label: 'Probe the path MTU: kernel', value: 'fail: too old', source: 'check kernel.version' },
+    ]);
+  });
+
+  it('in progress: unknown; all done with a warning: warn; skipped steps say why', () => {
+    expect(walkthroughOutcome(w, { targetId: 'host', walkthroughId: 'mtu', steps: [step('create', 'passed'), step('probe', 'running')] })!.status).toBe('unknown');
+    const o = walkthroughOutcome(w, { targetId: 'host', walkthroughId: 'mtu', steps: [step('create', 'skipped', [], 'I already have a cluster'), step('probe', 'passed', [{ status: 'warn', title: 'mtu', summary: '1450 < 1500' }])] })!;
+    expect(o.status).toBe('warn');
+    expect(o.diagnosis).toBe('All 2 steps done: 1 passed, 1 skipped, with warnings. "Create the cluster" skipped: I already have a cluster.');
   });
 });

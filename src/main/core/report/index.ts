@@ -11,5 +11,6 @@ export { renderMarkdown } from './render-md';
 export { reportVersions, kernelsByRelease } from './versions';
 export { REPORT_FACT_KEYS, withReportFacts, REPORT_EXTENSION, reportFileName, renderDocument, renderReport } from './render';
 export { createReportService, type ReportServiceDeps, type ReportParams } from './service';
+export { walkthroughOutcome } from './walkthroughs';
 export type { RenderedReport, ReportInput, PolicyLintItem, WalkthroughOutcome, ReportDocument, ReportFormat } from './types';
 export { REPORT_FORMATS, REPORT_MIME } from './types';
