@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../../src/main/core/kube/client';
 import { CLUSTER_FACT_KEYS, probeCluster, type ProgressEvent } from '../../../src/main/core/probes/cluster';
 import { Limiter } from '../../../src/main/core/probes/cluster-api';
-import { countFromPage, phaseOfRow, podColumns } from '../../../src/main/core/probes/cluster-pods';
+import { countFromPage, HostNetworkIndex, phaseOfRow, podColumns } from '../../../src/main/core/probes/cluster-pods';
 import { factsFromObjects } from '../../../src/main/core/facts';
 
 /**
@@ -270,6 +270,19 @@ describe('helpers', () => {
     );
     expect(max).toBe(2);
     expect(order).toHaveLength(6);
+  });
+
+  it('hostNetwork join: exact first, and a pod scheduled or given its IP between the two lists still matches once', () => {
+    const h = new HostNetworkIndex();
+    h.add('cilium-abcde', 'w1', '172.18.0.3');
+    h.add('cilium-envoy-x', '', '');
+    h.add('kube-proxy-q', 'w2', '');
+    expect(h.take('cilium-abcde', 'w1', '10.244.1.7')).toBe(false); // same name, other IP: a pod-network pod elsewhere
+    expect(h.take('cilium-abcde', 'w1', '172.18.0.3')).toBe(true);
+    expect(h.take('cilium-abcde', 'w1', '172.18.0.3')).toBe(false); // once only
+    expect(h.take('cilium-envoy-x', 'w3', '172.18.0.5')).toBe(true); // was unscheduled when listed
+    expect(h.take('kube-proxy-q', 'w2', '172.18.0.4')).toBe(true); // got its IP meanwhile
+    expect(h.take('kube-proxy-q', 'w9', '172.18.0.4')).toBe(false);
   });
 
   it('pod phases from Table rows', () => {

@@ -13,8 +13,10 @@ import type { ClusterApi, ListPage } from './cluster-api';
  * - the terminal phases, from the row conditions the server sets (Completed: Succeeded or
  *   Failed, pkg/printers/internalversion printPod);
  * - hostNetwork, from one list with the pod field selector `spec.hostNetwork=true`, joined
- *   on (name, node, IP): a hostNetwork pod's IP is its node's, so a same-named pod in
- *   another namespace on the same node with the same IP is itself hostNetwork.
+ *   by name, node and IP: a hostNetwork pod's IP is its node's, so a same-named pod in
+ *   another namespace on the same node with the same IP is itself hostNetwork. A pod that
+ *   was scheduled or got its IP between the two lists still matches: an empty node or IP on
+ *   either side matches anything.
  */
 
 export interface TableRow {
@@ -67,7 +69,35 @@ export function podRowFromTable(ns: string, row: TableRow, cols: PodColumns, hos
   return [ns, name, node, ip, hostNetwork(name, node, ip), phaseOfRow(row, cell(row, cols.status), ip)];
 }
 
-const hostKey = (name: string, node: string, ip: string) => `${name}\u0000${node}\u0000${ip}`;
+interface HostNetPod {
+  node: string;
+  ip: string;
+  used: boolean;
+}
+
+/** hostNetwork pods by name; take() matches a row once (node and IP equal, or empty on either side). */
+export class HostNetworkIndex {
+  private readonly byName = new Map<string, HostNetPod[]>();
+  size = 0;
+
+  add(name: string, node: string, ip: string): void {
+    const list = this.byName.get(name);
+    const e = { node, ip, used: false };
+    if (list) list.push(e);
+    else this.byName.set(name, [e]);
+    this.size++;
+  }
+
+  take(name: string, node: string, ip: string): boolean {
+    const list = this.byName.get(name);
+    if (!list) return false;
+    const same = (a: string, b: string) => a === b || a === '' || b === '';
+    const hit = list.find((e) => !e.used && e.node === node && e.ip === ip) ?? list.find((e) => !e.used && same(e.node, node) && same(e.ip, ip));
+    if (!hit) return false;
+    hit.used = true;
+    return true;
+  }
+}
 
 export interface PodListResult {
   rows: PodRow[];
@@ -82,13 +112,10 @@ export interface PodListResult {
  */
 export async function listPodRows(api: ClusterApi, pageSize: number): Promise<PodListResult> {
   // hostNetwork pods: one cluster-wide list, usually the node agents.
-  const hostNet = new Map<string, number>();
+  const hostNet = new HostNetworkIndex();
   const hostNetDone = api.list<TableRow>('/api/v1/pods', { accept: ACCEPT_TABLE, what: 'pods with spec.hostNetwork=true', limit: pageSize, fieldSelector: 'spec.hostNetwork=true', query: { includeObject: 'None' } }, (page) => {
     const cols = podColumns(page.columnDefinitions);
-    for (const r of page.rows ?? []) {
-      const k = hostKey(cell(r, cols.name), cell(r, cols.node), cell(r, cols.ip));
-      hostNet.set(k, (hostNet.get(k) ?? 0) + 1);
-    }
+    for (const r of page.rows ?? []) hostNet.add(cell(r, cols.name), cell(r, cols.node), cell(r, cols.ip));
   });
   hostNetDone.catch(() => {}); // awaited below; no unhandled rejection meanwhile
 
@@ -137,15 +164,7 @@ export async function listPodRows(api: ClusterApi, pageSize: number): Promise<Po
     await api.list<TableRow>('/api/v1/pods', { accept: ACCEPT_TABLE, what: 'pods', limit: pageSize, query: { includeObject: 'Metadata' } }, (page) => add('', page));
   }
   await hostNetDone;
-  if (hostNet.size)
-    for (const r of rows) {
-      const k = hostKey(r[1], r[2], r[3]);
-      const n = hostNet.get(k);
-      if (n) {
-        r[4] = true;
-        hostNet.set(k, n - 1);
-      }
-    }
+  if (hostNet.size) for (const r of rows) if (hostNet.take(r[1], r[2], r[3])) r[4] = true;
   return { rows, source };
 }
 
