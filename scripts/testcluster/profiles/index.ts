@@ -1,10 +1,12 @@
 // The profile registry. A new profile is one module here plus one line in PROFILES.
+import { kindBare } from './kind-bare';
 import { kindCilium } from './kind-cilium';
 import { kindDefault } from './kind-default';
 import { large } from './large';
 import type { Profile } from './types';
 
 export const PROFILES: Record<string, Profile> = {
+  [kindBare.name]: kindBare,
   [kindCilium.name]: kindCilium,
   [kindDefault.name]: kindDefault,
   [large.name]: large,

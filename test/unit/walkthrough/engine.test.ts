@@ -234,6 +234,18 @@ describe('running steps', () => {
     expect(fake.calls()).toHaveLength(1);
   });
 
+  it('a cleanup deletes what its own parameters made, not what the last run wrote', async () => {
+    const fake = fresh();
+    const { s } = service(fake);
+    await (await s.runStep(QS, 'baseline', TARGET, { policyNamespace: 'one', policyFlavor: 'cilium' })).done;
+    await (await s.cleanupStep(QS, 'baseline', TARGET, { policyNamespace: 'two', policyFlavor: 'kubernetes', apiServerAddress: '10.0.0.1/32' })).done;
+    const del = fake.calls().at(-1)!;
+    expect(del.slice(0, 2)).toEqual(['kubectl', 'delete']);
+    const text = readFileSync(del[3]!, 'utf8');
+    expect(text).toContain('namespace: two');
+    expect(text).toContain('kind: NetworkPolicy');
+  });
+
   it('preview runs kubectl diff (exit 1 = differences) without touching the step state', async () => {
     const fake = fresh();
     const { s } = service(fake);

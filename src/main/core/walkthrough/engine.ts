@@ -508,9 +508,9 @@ export class WalkthroughService {
     let failure: string | null = null;
     let cancelled = false;
     try {
-      if (kind !== 'preview' && kind !== 'cleanup') this.writeFiles(p);
+      // Every run writes the files it uses: they hold this run's parameters (a cleanup deletes what these parameters made).
+      this.writeFiles(p);
       if (kind === 'preview') {
-        this.writeFiles(p);
         for (const c of p.preview) {
           const { info, output } = await run(c, 'preview');
           const ok = info.exitCode !== null && c.okExitCodes.includes(info.exitCode);

@@ -7,3 +7,4 @@ export { builtinCommands, type BuiltinCommand } from './builtins';
 export { evaluateExpect, getPath, parseJsonOutput, type CommandOutcome, type ExpectResult } from './verify';
 export { rolloutState, podProblems, waitForWorkload, type WaitSpec, type WaitResult } from './wait';
 export { ProgressStore } from './progress';
+export { walkthroughDeps, type WireOptions } from './wire';
