@@ -230,6 +230,26 @@ describe('variants on a kind-cilium instance of our own', () => {
     }
   });
 
+  it('gatherer with debug pods on chosen nodes: those time out on kwok (no container runs), the others say why they were not read; no pod is left', async () => {
+    const pods: string[] = [];
+    // Debug pods without the options the user agreed to (image): refused.
+    await expect(gatherFacts({ kind: 'cluster', client, nodeFacts: 'debug-pod' }, ['node.kernel.btf'])).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    const g = await gatherFacts({ kind: 'cluster', client, nodeFacts: 'debug-pod' }, factsNeeded(selectChecks(['kernel.btf'])), {
+      debugPod: { image: 'busybox:1.37', nodes: ['lab-worker'], timeoutMs: 3000, onPod: (n, s) => pods.push(`${n}:${s}`) },
+    });
+    const f = runChecks(g.facts, {}, selectChecks(['kernel.btf']))[0]!;
+    expect(f.status).toBe('unknown');
+    expect(f.details?.find((d) => d.subject === 'lab-worker')?.summary).toMatch(/timeout: the debug pod did not finish within 3 s \(phase Running\)/);
+    expect(f.details?.find((d) => d.subject === 'lab-control-plane')?.summary).toMatch(/not-applicable: no debug pod ran on this node \(debug pods ran on 1 of 3 nodes/);
+    expect(pods).toEqual(expect.arrayContaining(['lab-worker:Running', 'lab-worker:deleted']));
+    const admin = Kube.fromKubeconfig(own.kubeconfig, own.context);
+    try {
+      expect(await admin.list('v1', 'Pod', { labelSelector: 'app.kubernetes.io/name=datapath-lab-node-probe' })).toEqual([]);
+    } finally {
+      admin.close();
+    }
+  });
+
   it('debug pod: created, Running on kwok (which runs no container), then deleted and gone', async () => {
     const states: string[] = [];
     const r = await runDebugPod(client, 'lab-worker', { image: 'busybox:1.37', timeoutMs: 8000, pollMs: 250, onState: (s) => states.push(s) });

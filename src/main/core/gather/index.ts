@@ -42,7 +42,7 @@ export interface DebugPodGatherOptions {
   /** Image with sh, base64, grep and cat (busybox works; ip is optional). */
   image: string;
   namespace?: string;
-  /** Nodes to read (default: every node, up to maxNodes). */
+  /** Nodes to read (default: every node, up to maxNodes); the others are unknown (not-applicable). */
   nodes?: string[];
   /** At most this many debug pods (default 20); other nodes stay unknown. */
   maxNodes?: number;
@@ -143,9 +143,9 @@ export async function gatherFacts(target: GatherTarget, keys: readonly FactKey[]
     } else if (source === 'debug-pod') {
       const dp = opts.debugPod;
       if (!dp) throw new LabError('INVALID_REQUEST', 'node facts from debug pods need debugPod options (image) and the user\u2019s consent');
-      const all = dp.nodes ?? (await nodeNames(client, opts));
+      const all = await nodeNames(client, opts);
       const max = dp.maxNodes ?? 20;
-      const chosen = all.slice(0, max);
+      const chosen = (dp.nodes ?? all).slice(0, max);
       const queue = [...chosen];
       const outputs: unknown[] = [];
       const worker = async () => {
@@ -161,7 +161,9 @@ export async function gatherFacts(target: GatherTarget, keys: readonly FactKey[]
       };
       await Promise.all(Array.from({ length: Math.max(1, Math.min(dp.concurrency ?? 2, chosen.length)) }, worker));
       if (opts.signal?.aborted) throw new LabError('CANCELLED', 'the gather was cancelled');
-      for (const n of all.slice(max)) for (const k of nodeKeys) setNode(set, k, n, { state: 'unknown', reason: 'not-applicable', detail: `debug pods ran on ${max} of ${all.length} nodes; choose the nodes to read`, source: 'debug pod' });
+      const picked = new Set(chosen);
+      const skipped = all.filter((n) => !picked.has(n));
+      for (const n of skipped) for (const k of nodeKeys) setNode(set, k, n, { state: 'unknown', reason: 'not-applicable', detail: `no debug pod ran on this node (debug pods ran on ${chosen.length} of ${all.length} nodes; choose the nodes to read)`, source: 'debug pod' });
       markUnknown(set, nodeKeys, 'not-found', 'no node to read', 'debug pod');
       raw['node-script'] = outputs;
     } else {
