@@ -95,6 +95,11 @@ describe.sequential('Quick start on a cluster without a CNI (kind-bare)', () => 
     expect(plan.lint[1]!.message).toMatch(/only 3 nodes can take an operator pod/);
     expect(plan.blocked).toMatchObject({ code: 'INVALID_REQUEST' });
     await expect(svc.runStep(QS, 'install', target, { installMethod: 'helm-local', chart: chartTgz, values })).rejects.toThrow(/k8sServiceHost/);
+    // The lab defaults of a cluster named "lab" on the cluster named "bare": a warning, not an error.
+    const wrong = await svc.planStep(QS, 'install', target, { installMethod: 'helm-local', chart: chartTgz, values: kindLabDefaults('lab') });
+    expect(wrong.lint.map((f) => `${f.rule}:${f.severity}`)).toEqual(['kpr-apiserver-address:warning']);
+    expect(wrong.lint[0]!.message).toMatch(/lab-control-plane is not a node.*its control plane is bare-control-plane/);
+    expect(wrong.blocked).toBeNull();
   });
 
   it('step 2 with cilium-cli: it is not installed here, and the step says where it looked and how to install it', async () => {

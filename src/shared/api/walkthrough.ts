@@ -480,8 +480,8 @@ export const walkthroughRequests = {
   'walkthrough.reset': { params: z.object({ id: Slug, stepId: Slug.optional(), targetId: TargetIdSchema }).strict(), result: WalkthroughProgressSchema },
   'walkthrough.progress': { params: z.object({ id: Slug, targetId: TargetIdSchema }).strict(), result: WalkthroughProgressSchema },
 
-  /** Starting values: the chart's defaults, or the lab's for a kind cluster. */
-  'ciliumValues.defaults': { params: z.object({ profile: z.enum(['chart', 'kind-lab']) }).strict(), result: CiliumValuesSchema },
+  /** Starting values: the chart's defaults, or the lab's for a kind cluster (named `cluster`, default lab). */
+  'ciliumValues.defaults': { params: z.object({ profile: z.enum(['chart', 'kind-lab']), cluster: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(40).optional() }).strict(), result: CiliumValuesSchema },
   /** The values file and the linter's findings (with the target's facts when a target is given). */
   'ciliumValues.render': {
     params: z.object({ values: CiliumValuesSchema, ciliumVersion: z.string().max(40).optional(), targetId: TargetIdSchema.optional() }).strict(),

@@ -24,7 +24,8 @@ const cordoned = (): FactSet => clusterFacts(nodesOnly(kindNodes()).map((n, i) =
 const gkeAndEks = (): FactSet => clusterFacts([{ ...loadJson('k8s/gke-cos-node-4.14.json'), kind: 'Node', apiVersion: 'v1' }], 'k8s/eks-node-al2-arm64.json');
 const newKernels = (): FactSet => mergeFactSets(kindNoKubeProxy(), nodeFacts({ 'cilium-nodes-control-plane': { release: '6.12.43+deb13-amd64' }, 'cilium-nodes-worker': { release: '6.8.0-1008-gke' } }));
 
-const base = kindLabDefaults('kind');
+// The kind nodes of the fixture belong to a kind cluster named cilium-nodes.
+const base = kindLabDefaults('cilium-nodes');
 const v = (patch: Partial<CiliumValues> & Record<string, unknown>): CiliumValues => ({ ...structuredClone(base), ...patch }) as CiliumValues;
 
 interface Case {
@@ -48,7 +49,7 @@ const CASES: Case[] = [
   { name: 'netkit on 5.19 kind nodes: error naming them', values: v({ bpf: { masquerade: true, datapathMode: 'netkit' } }), ctx: { facts: kindNoKubeProxy() }, want: ['netkit-kernel:error:bpf.datapathMode'] },
   { name: 'netkit-l2 on 6.12 and 6.8 kernels: fine', values: v({ bpf: { masquerade: true, datapathMode: 'netkit-l2' } }), ctx: { facts: newKernels() }, want: [] },
   // The EKS node (VPC CNI) has no podCIDR either: ipam kubernetes is wrong there too.
-  { name: 'netkit on a GKE 4.14 and an EKS 5.10 node', values: v({ bpf: { masquerade: true, datapathMode: 'netkit' } }), ctx: { facts: gkeAndEks() }, want: ['netkit-kernel:error:bpf.datapathMode', 'kubernetes-ipam-podcidrs:error:ipam.mode'] },
+  { name: 'netkit on a GKE 4.14 and an EKS 5.10 node', values: v({ bpf: { masquerade: true, datapathMode: 'netkit' }, k8sServiceHost: 'auto', k8sServicePort: undefined }), ctx: { facts: gkeAndEks() }, want: ['netkit-kernel:error:bpf.datapathMode', 'kubernetes-ipam-podcidrs:error:ipam.mode'] },
   { name: 'netkit without facts: info (cannot confirm)', values: v({ bpf: { masquerade: true, datapathMode: 'netkit' } }), want: ['netkit-kernel:info:bpf.datapathMode'] },
   { name: 'netkit on 1.15: does not exist yet', values: v({ bpf: { masquerade: true, datapathMode: 'netkit' } }), ctx: { ciliumVersion: '1.15.19', facts: newKernels() }, want: ['netkit-kernel:error:bpf.datapathMode'] },
   { name: 'netkit without kube-proxy replacement: no eBPF host-routing', values: v({ kubeProxyReplacement: false, bpf: { masquerade: false, datapathMode: 'netkit' } }), ctx: { facts: newKernels() }, want: ['netkit-host-routing:warning:bpf.datapathMode'] },
@@ -60,7 +61,7 @@ const CASES: Case[] = [
   { name: 'replicas without node facts: nothing to say', values: v({ operator: { replicas: 5 } }), want: [] },
   // kubernetes-ipam-podcidrs
   { name: 'ipam kubernetes on nodes without podCIDRs', values: base, ctx: { facts: withoutPodCidrs() }, want: ['kubernetes-ipam-podcidrs:error:ipam.mode'] },
-  { name: 'GKE node with spec.podCIDR only counts as having one', values: base, ctx: { facts: clusterFacts([{ ...loadJson('k8s/gke-cos-node-4.14.json'), kind: 'Node', apiVersion: 'v1' }]) }, want: [] },
+  { name: 'GKE node with spec.podCIDR only counts as having one', values: v({ k8sServiceHost: 'auto', k8sServicePort: undefined }), ctx: { facts: clusterFacts([{ ...loadJson('k8s/gke-cos-node-4.14.json'), kind: 'Node', apiVersion: 'v1' }]) }, want: [] },
   { name: 'cluster-pool does not need node podCIDRs', values: v({ ipam: { mode: 'cluster-pool' } }), ctx: { facts: withoutPodCidrs() }, want: [] },
   // kpr-apiserver-address
   { name: 'KPR without kube-proxy and no k8sServiceHost', values: v({ k8sServiceHost: undefined, k8sServicePort: undefined }), ctx: { facts: kindNoKubeProxy(), apiServer: { host: '172.18.0.2', port: 6443 } }, want: ['kpr-apiserver-address:error:k8sServiceHost'] },
@@ -68,6 +69,10 @@ const CASES: Case[] = [
   { name: 'KPR, kube-proxy unknown: warning', values: v({ k8sServiceHost: undefined, k8sServicePort: undefined }), want: ['kpr-apiserver-address:warning:k8sServiceHost'] },
   { name: 'host without port', values: v({ k8sServicePort: undefined }), want: ['kpr-apiserver-address:error:k8sServicePort'] },
   { name: 'host "auto" needs no port', values: v({ k8sServiceHost: 'auto', k8sServicePort: undefined }), want: [] },
+  { name: 'host of another kind cluster (lab-control-plane on cilium-nodes)', values: v({ k8sServiceHost: 'lab-control-plane' }), ctx: { facts: kindNoKubeProxy(), apiServer: { host: '172.18.0.2', port: 6443 } }, want: ['kpr-apiserver-address:warning:k8sServiceHost'] },
+  { name: 'host = the API server endpoint address', values: v({ k8sServiceHost: '172.18.0.2' }), ctx: { facts: kindNoKubeProxy(), apiServer: { host: '172.18.0.2', port: 6443 } }, want: [] },
+  { name: 'host = the kubeconfig server name (EKS-style endpoint)', values: v({ k8sServiceHost: 'abc.gr7.us-west-2.eks.amazonaws.com', k8sServicePort: 443 }), ctx: { facts: kindNoKubeProxy(), apiServerNames: ['abc.gr7.us-west-2.eks.amazonaws.com'] }, want: [] },
+  { name: 'host = a node address', values: v({ k8sServiceHost: '172.18.0.3' }), ctx: { facts: kindNoKubeProxy() }, want: [] },
   // native-routing-cidr / routing-mode-settings
   { name: 'native routing without ipv4NativeRoutingCIDR', values: v({ routingMode: 'native', tunnelProtocol: undefined }), ctx: { facts: kindNoKubeProxy() }, want: ['native-routing-cidr:error:ipv4NativeRoutingCIDR'] },
   { name: 'native routing with the CIDR', values: v({ routingMode: 'native', tunnelProtocol: undefined, ipv4NativeRoutingCIDR: '10.244.0.0/16', autoDirectNodeRoutes: true }), want: [] },
@@ -146,7 +151,7 @@ describe('values linter: one table row per rule and boundary', () => {
   it('reads the EKS node’s kernel from status.nodeInfo', () => {
     const eks = loadJson('k8s/eks-node-al2-arm64.json');
     expect(JSON.stringify(eks)).toContain('5.10.184');
-    const [f] = lintValues(v({ bpf: { masquerade: true, datapathMode: 'netkit' } }), { facts: gkeAndEks() });
+    const [f] = lintValues(v({ bpf: { masquerade: true, datapathMode: 'netkit' }, k8sServiceHost: 'auto', k8sServicePort: undefined }), { facts: gkeAndEks() });
     expect(f!.message).toMatch(/4\.14\.56\+.*5\.10\.184|5\.10\.184.*4\.14\.56\+/);
   });
 });

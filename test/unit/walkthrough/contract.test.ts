@@ -27,7 +27,7 @@ describe('the walkthrough API contract', () => {
     await call('walkthrough.guide', { file: 'offline-install.md' });
     await call('walkthrough.plan', { id: 'quick-start', stepId: 'install', targetId: TARGET, params: { installMethod: 'helm', values: kindLabDefaults() } });
     await call('walkthrough.plan', { id: 'quick-start', stepId: 'baseline', targetId: TARGET });
-    const { runId } = await call('walkthrough.run', { id: 'quick-start', stepId: 'baseline', targetId: TARGET, params: { policyNamespace: 'shop' } });
+    const { runId } = (await call('walkthrough.run', { id: 'quick-start', stepId: 'baseline', targetId: TARGET, params: { policyNamespace: 'shop' } })) as { runId: string };
     expect(runId).toMatch(/^[0-9a-f-]{36}$/);
     await new Promise<void>((resolve) => {
       const t = setInterval(() => {
@@ -44,7 +44,7 @@ describe('the walkthrough API contract', () => {
     await call('ciliumValues.defaults', { profile: 'kind-lab' });
     await call('ciliumValues.render', { values: kindLabDefaults(), ciliumVersion: '1.18.6', targetId: TARGET });
     await call('ciliumValues.save', { values: kindLabDefaults(), path: join(mkdtempSync(join(tmpdir(), 'dpl-save-')), 'values.yaml') });
-    const b = await call('baseline.generate', { namespace: 'shop', flavor: 'kubernetes', targetId: TARGET });
+    const b = (await call('baseline.generate', { namespace: 'shop', flavor: 'kubernetes', targetId: TARGET })) as { yaml: string };
     expect(b.yaml).toContain('172.18.0.2/32');
 
     expect(rec.events.length).toBeGreaterThan(4);

@@ -20,6 +20,8 @@ export interface LintContext {
   facts?: FactSet;
   /** Where the API server listens (EndpointSlice default/kubernetes), to suggest k8sServiceHost/Port. */
   apiServer?: { host: string; port: number } | null;
+  /** Host names the API server is known by (the kubeconfig's server), besides node names and addresses. */
+  apiServerNames?: string[];
 }
 
 /** The facts the linter reads, for the gatherer. */
@@ -199,7 +201,27 @@ const kprApiServer: Rule = (v, ctx) => {
   if (v.k8sServiceHost && v.k8sServicePort === undefined && v.k8sServiceHost !== 'auto') {
     return [{ rule: 'kpr-apiserver-address', severity: 'error', field: 'k8sServicePort', message: `k8sServiceHost ${v.k8sServiceHost} is set without k8sServicePort.`, fix: `Set k8sServicePort (6443 for kubeadm and kind).${where}`, patch: { k8sServicePort: ctx.apiServer?.port ?? 6443 }, reference: DOC.kprHost }];
   }
-  if (v.k8sServiceHost) return [];
+  if (v.k8sServiceHost) {
+    // A host that is none of the cluster's nodes (kind: <cluster>-control-plane), node addresses,
+    // API server endpoints or server names is likely another cluster's (a kind cluster renamed).
+    const nodes = ctx.facts ? known(ctx.facts, 'k8s.nodes')?.value : undefined;
+    if (!nodes || v.k8sServiceHost === 'auto') return [];
+    const names = new Set<string>([...nodes.flatMap((n) => [n.name, ...n.addresses.map((a) => a.address)]), ...(ctx.apiServer ? [ctx.apiServer.host] : []), ...(ctx.apiServerNames ?? [])]);
+    if (names.has(v.k8sServiceHost)) return [];
+    const cp = nodes.find((n) => 'node-role.kubernetes.io/control-plane' in n.labels)?.name;
+    const suggestion = ctx.apiServer?.host ?? cp;
+    return [
+      {
+        rule: 'kpr-apiserver-address',
+        severity: 'warning',
+        field: 'k8sServiceHost',
+        message: `k8sServiceHost ${v.k8sServiceHost} is not a node, node address or API server endpoint of this cluster${cp ? ` (its control plane is ${cp})` : ''}: without kube-proxy the agents can only reach the API server there.`,
+        fix: suggestion ? `Use k8sServiceHost: ${suggestion}${ctx.apiServer ? ` and k8sServicePort: ${ctx.apiServer.port}` : ''} (or keep it if it is a load balancer in front of the API servers).` : 'Use the API server’s own address (or keep it if it is a load balancer in front of the API servers).',
+        ...(suggestion ? { patch: { k8sServiceHost: suggestion, ...(ctx.apiServer ? { k8sServicePort: ctx.apiServer.port } : {}) } } : {}),
+        reference: DOC.kprHost,
+      },
+    ];
+  }
   const ws = ctx.facts ? known(ctx.facts, 'k8s.workloads')?.value : undefined;
   const kubeProxy = ws ? findKubeProxy(ws) : undefined;
   if (kubeProxy) return [];

@@ -128,6 +128,14 @@ function verificationTitle(v: Verification): string {
   return 'tool' in v.command ? `${v.command.tool} ${v.command.args.slice(0, 3).join(' ')}` : v.command.builtin;
 }
 
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '') || null;
+  } catch {
+    return null;
+  }
+}
+
 /** Last lines of a command's output, for a failure's details. */
 function tail(text: string, lines = 15): string[] {
   return text.trimEnd().split('\n').slice(-lines);
@@ -701,8 +709,8 @@ export class WalkthroughService {
 
   // ---- the generators, for the install form and the Policies page ----------------------
 
-  ciliumValuesDefaults(profile: 'chart' | 'kind-lab'): CiliumValues {
-    return profile === 'chart' ? chartDefaults() : kindLabDefaults();
+  ciliumValuesDefaults(profile: 'chart' | 'kind-lab', cluster?: string): CiliumValues {
+    return profile === 'chart' ? chartDefaults() : kindLabDefaults(cluster);
   }
 
   async renderCiliumValues(o: { values: CiliumValues; ciliumVersion?: string; targetId?: string }): Promise<{ yaml: string; findings: ValuesFinding[] }> {
@@ -723,9 +731,10 @@ export class WalkthroughService {
         /* only a hint */
       }
     }
+    const serverHost = o.targetId ? hostOf(this.deps.server?.(o.targetId) ?? '') : null;
     return {
       yaml: renderValuesYaml(o.values, o.ciliumVersion ? { ciliumVersion: o.ciliumVersion } : {}),
-      findings: lintValues(o.values, { ...(o.ciliumVersion ? { ciliumVersion: o.ciliumVersion } : {}), ...(facts ? { facts } : {}), apiServer }),
+      findings: lintValues(o.values, { ...(o.ciliumVersion ? { ciliumVersion: o.ciliumVersion } : {}), ...(facts ? { facts } : {}), apiServer, ...(serverHost ? { apiServerNames: [serverHost] } : {}) }),
     };
   }
 

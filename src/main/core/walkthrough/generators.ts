@@ -30,6 +30,14 @@ type With = Readonly<Record<string, unknown>>;
 
 const objectsOf = (yaml: string) => parseAllDocuments(yaml).map((d) => d.toJS() as unknown).filter((o): o is Record<string, unknown> => !!o && typeof o === 'object');
 
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return null;
+  }
+}
+
 async function ciliumValuesFile(w: With, ctx: GeneratorContext): Promise<Generated> {
   const values: CiliumValues = parseCiliumValues(w.values);
   const ciliumVersion = typeof w.ciliumVersion === 'string' && w.ciliumVersion ? w.ciliumVersion : undefined;
@@ -51,7 +59,8 @@ async function ciliumValuesFile(w: With, ctx: GeneratorContext): Promise<Generat
       /* only a hint for the linter's fix */
     }
   }
-  const lint = lintValues(values, { ...(ciliumVersion ? { ciliumVersion } : {}), ...(facts ? { facts } : {}), apiServer });
+  const serverHost = ctx.server ? hostOf(ctx.server) : null;
+  const lint = lintValues(values, { ...(ciliumVersion ? { ciliumVersion } : {}), ...(facts ? { facts } : {}), apiServer, ...(serverHost ? { apiServerNames: [serverHost] } : {}) });
   return { content: renderValuesYaml(values, ciliumVersion ? { ciliumVersion } : {}), objects: [], lint, notes };
 }
 

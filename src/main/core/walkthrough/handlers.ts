@@ -29,7 +29,7 @@ export function walkthroughHandlers(s: WalkthroughService): WalkthroughHandlers 
     'walkthrough.skip': (p) => s.skipStep(p.id, p.stepId, p.targetId, p.reason),
     'walkthrough.reset': (p) => s.resetStep(p.id, p.targetId, p.stepId),
     'walkthrough.progress': (p) => s.progress(p.id, p.targetId),
-    'ciliumValues.defaults': (p) => s.ciliumValuesDefaults(p.profile),
+    'ciliumValues.defaults': (p) => s.ciliumValuesDefaults(p.profile, p.cluster),
     'ciliumValues.render': (p) => s.renderCiliumValues(p),
     'ciliumValues.save': (p) => s.saveCiliumValues(p),
     'baseline.generate': (p) => s.generateBaselinePolicies(p),
