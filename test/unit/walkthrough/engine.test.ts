@@ -443,6 +443,28 @@ describe('progress: skip, reset, cancel, conflicts, restarts', () => {
     s.resetStep(QS, TARGET, 'install');
   });
 
+  it('cancel stops a running command (its process group) and nothing after it runs', async () => {
+    const fake = fresh();
+    fake.write('sleep-helm', '30');
+    const { s, runner } = service(fake, { findings: [finding('kernel.version', 'pass')] });
+    const t0 = Date.now();
+    const { runId, done } = await s.runStep(QS, 'install', TARGET, {});
+    await new Promise((r) => setTimeout(r, 400));
+    s.cancelRun(runId);
+    const p = await done;
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(p).toMatchObject({ state: 'failed', reason: 'cancelled' });
+    expect(p.lastRun!.sessions).toEqual([expect.objectContaining({ state: 'cancelled', argv: expect.arrayContaining(['helm', 'upgrade']) })]);
+    expect(runner.list().every((x) => x.state !== 'running')).toBe(true);
+    expect(fake.calls().map((c) => c[0])).toEqual(['helm']);
+  });
+
+  it('the kernel step also runs on the host target (kind nodes share its kernel)', async () => {
+    const { s } = service(fresh(), { findings: [finding('kernel.version', 'pass'), finding('kernel.btf', 'pass'), finding('kernel.config', 'pass')] });
+    expect((await s.planStep(QS, 'kernel', 'host')).blocked).toBeNull();
+    expect(await (await s.runStep(QS, 'kernel', 'host')).done).toMatchObject({ state: 'passed', reason: null });
+  });
+
   it('a step left running by an app that stopped is failed: interrupted', () => {
     const fake = fresh();
     const { s } = service(fake);

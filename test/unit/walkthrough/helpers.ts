@@ -26,6 +26,7 @@ line="$tool"
 for a in "$@"; do line="$line	$a"; done
 printf '%s\\n' "$line" >> "$state/calls.log"
 if [ -f "$state/fail-$tool" ]; then cat "$state/fail-$tool" >&2; exit 1; fi
+if [ -f "$state/sleep-$tool" ]; then echo "working"; sleep "$(cat "$state/sleep-$tool")"; fi
 case "$tool $*" in
   "kubectl apply -f "*)
     n=$(ls "$state/applied" | wc -l)
