@@ -12,6 +12,9 @@ import { SnapshotLibrary } from './snapshot/library';
 import { captureSnapshot } from './snapshot/capture';
 import { writeSnapshot } from './snapshot/snapshot';
 import { createPolicyService } from './policy-live/service';
+import { createWalkthroughService } from './walkthrough/engine';
+import { walkthroughHandlers } from './walkthrough/handlers';
+import { walkthroughDeps } from './walkthrough/wire';
 import { LabError } from '../../shared/errors';
 import { createDispatcher, type CallContext, type Handlers } from './api/dispatcher';
 import { EventBus } from './api/events';
@@ -81,7 +84,10 @@ export function createLabService(opts: LabServiceOptions) {
 
   const policies = createPolicyService({ targets, snapshots, runner, workDir: configDir });
 
+  const walkthroughs = createWalkthroughService(walkthroughDeps({ configDir, runner, targets, emit: (e, p) => bus.emit(e, p), kindProvider: env.KIND_EXPERIMENTAL_PROVIDER }));
+
   const handlers: Handlers = {
+    ...walkthroughHandlers(walkthroughs),
     'policy.examples': () => {
       const dir = join(resourcesDir(), 'policies', 'example-shop');
       return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort((a, b) => (a === 'policies.yaml' ? -1 : b === 'policies.yaml' ? 1 : a.localeCompare(b))).map((name) => ({ name, content: readFileSync(join(dir, name), 'utf8') }));
@@ -188,6 +194,7 @@ export function createLabService(opts: LabServiceOptions) {
     targets,
     snapshots,
     checks,
+    walkthroughs,
     dispatch: (method: unknown, params: unknown, ctx: CallContext) => dispatch(method, params, ctx),
     /** A client (window or WebSocket) went away. */
     clientGone(clientId: string) {

@@ -6,6 +6,7 @@ import { kindRequests } from './kind';
 import { policyRequests } from './policy';
 import { targetEvents, targetRequests } from './targets';
 import { terminalEvents, terminalRequests } from './terminal';
+import { walkthroughEvents, walkthroughRequests } from './walkthrough';
 
 /**
  * The whole lab API: every request with its params and result schema, every
@@ -20,6 +21,7 @@ export const requests = {
   ...policyRequests,
   ...targetRequests,
   ...terminalRequests,
+  ...walkthroughRequests,
 } as const;
 
 export const events = {
@@ -27,6 +29,7 @@ export const events = {
   ...checkEvents,
   ...targetEvents,
   ...terminalEvents,
+  ...walkthroughEvents,
 } as const;
 
 export type Requests = typeof requests;
@@ -47,4 +50,5 @@ export * from './kind';
 export * from './policy';
 export * from './targets';
 export * from './terminal';
+export * from './walkthrough';
 export * from './common';

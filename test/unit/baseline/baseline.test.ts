@@ -73,15 +73,14 @@ describe('baseline policies', () => {
 
   // Cilium's documented default deny is a rule section with one empty rule (examples/policies/l3/
   // egress-default-deny: `egress: [{}]`): in cilium/cilium v1.18.6 pkg/policy/rule.go mergeEgress, a
-  // rule with no selector and no toPorts merges nothing, so it allows nothing. The policy analyzer
-  // (src/main/core/policy/parse-cilium.ts, parseL3) reads any rule without an L3 field as "any peer",
-  // which is right only when it has toPorts. These rows fail until that is fixed; then drop `.fails`.
-  it.fails.each([
+  // rule with no selector and no toPorts merges nothing, so it allows nothing (the policy analyzer's
+  // parseL3 reads such a rule as no peer; a rule with only toPorts stays "any peer").
+  it.each([
     ['web → CoreDNS metrics', 'lab-apps/web[Pod]', 'kube-system/coredns[Pod]', 'TCP', 9153],
     ['web → db', 'lab-apps/web[Pod]', 'lab-apps/db[Pod]', 'TCP', 5432],
     ['client → web', 'other/client[Pod]', 'lab-apps/web[Pod]', 'TCP', 80],
     ['web → the internet', 'lab-apps/web[Pod]', '8.8.8.8', 'TCP', 443],
-  ] as const)('cilium flavor, analyzed: %s is denied (analyzer bug: empty Cilium rule)', (_, src, dst, protocol, port) => {
+  ] as const)('cilium flavor, analyzed: %s is denied (the empty rule allows nothing)', (_, src, dst, protocol, port) => {
     const a = analyze([...cluster(), ...CILIUM.objects]);
     expect(trace(a, { src, dst, protocol, port }).allowed).toBe(false);
   });

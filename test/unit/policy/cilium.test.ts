@@ -262,3 +262,33 @@ describe('Cilium L7 (trace)', () => {
     expect(t.l7).toBeUndefined();
   });
 });
+
+describe('an empty Cilium rule', () => {
+  it('`ingress: [{}]` isolates and allows nothing, while a toPorts-only rule allows its ports from anywhere', async () => {
+    const { parseText, analyzeObjects, trace } = await import('../../../src/main/core/policy');
+    const text = `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: app, labels: {app: web}}
+spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: app, labels: {app: client}}
+spec: {containers: [{name: c}]}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: deny-all, namespace: app}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingress: [{}]
+`;
+    const r = parseText(text, 'empty.yaml');
+    const denied = analyzeObjects(r.objects, r.issues);
+    const t = trace(denied, { src: 'app/client[Pod]', dst: 'app/web[Pod]', protocol: 'TCP', port: 80 });
+    expect(t.allowed).toBe(false);
+    expect(t.ingress.isolated).toBe(true);
+    const withPorts = parseText(text.replace('ingress: [{}]', 'ingress: [{toPorts: [{ports: [{port: "80", protocol: TCP}]}]}]'), 'ports.yaml');
+    expect(trace(analyzeObjects(withPorts.objects, withPorts.issues), { src: 'app/client[Pod]', dst: 'app/web[Pod]', protocol: 'TCP', port: 80 }).allowed).toBe(true);
+  });
+});

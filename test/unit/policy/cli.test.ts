@@ -76,9 +76,10 @@ describe('datapath-lab policy', () => {
   });
 
   it.each([
-    [['connlist', SHOP, '--context', 'kind-lab'], 'live and snapshot input come with the cluster layer'],
-    [['connlist', '--snapshot', 'snap.json'], 'live and snapshot input come with the cluster layer'],
-    [['connlist'], 'a DIR with policy and workload manifests is required'],
+    [['connlist', SHOP, '--context', 'kind-lab'], 'give exactly one input: DIR, --context NAME or --snapshot FILE'],
+    [['connlist', '--snapshot', '/nonexistent/snap.json'], 'cannot read /nonexistent/snap.json: no such file'],
+    [['connlist', '--kubeconfig', '/k', SHOP], '--kubeconfig goes with --context'],
+    [['connlist'], 'give exactly one input: DIR, --context NAME or --snapshot FILE'],
     [['connlist', '/nonexistent/dir'], 'cannot read /nonexistent/dir'],
     [['trace', SHOP, '--src', 'a', '--dst', 'b', '--port', '99999'], '--port must be a number from 1 to 65535'],
     [['trace', SHOP, '--src', 'nobody', '--dst', 'shop/cart', '--port', '80'], 'no workload or address "nobody"'],

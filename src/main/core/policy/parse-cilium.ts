@@ -196,8 +196,13 @@ function parseL3(ctx: DocCtx, r: Obj, p: Path, dir: Direction, scope: Scope): Pe
   const requires = dir === 'ingress' ? 'fromRequires' : 'toRequires';
   if (r[requires] !== undefined) ctx.warn([...p, requires], `is deprecated (removed in Cilium 1.19) and is ignored by this analyzer`);
   // A rule without any L3 field matches every peer (pkg/policy/api IngressCommonRule.AllowsWildcarding):
-  // e.g. a rule with only toPorts allows those ports from/to everywhere.
-  if (present.length === 0) return anyPeer('any peer');
+  // e.g. a rule with only toPorts allows those ports from/to everywhere. A rule that is empty
+  // altogether (`ingress: [{}]`) allows nothing: it is Cilium's documented default-deny form
+  // (examples/policies/l3/egress-default-deny; pkg/policy/rule.go mergeIngress/mergeEgress).
+  if (present.length === 0) {
+    const empty = r.toPorts === undefined && r.icmps === undefined && r.authentication === undefined;
+    return empty ? emptyPeer('no peer (an empty rule only turns on default deny)') : anyPeer('any peer');
+  }
   const peer = emptyPeer('');
   const texts: string[] = [];
   const f = (name: string) => r[name];
