@@ -395,6 +395,19 @@ describe('redaction of text, argv and objects', () => {
     expect(redactText(text)).not.toContain(secret);
   });
 
+  it.each([
+    ['1 MB of base64', Buffer.alloc(750_000, 7).toString('base64')],
+    ['1 MB of base64 with a PEM marker inside', `${Buffer.alloc(375_000, 7).toString('base64')}LS0tLS1CRUdJT${Buffer.alloc(375_000, 7).toString('base64')}`],
+    ['200 KB of a.a.a.', 'a.'.repeat(100_000)],
+    ['200 KB of eyJ without dots', 'eyJabcdefghij'.repeat(15_000)],
+    ['200 KB of xtoken:a', 'xtoken:a'.repeat(25_000)],
+  ])('stays linear on %s', (_n, text) => {
+    const t0 = performance.now();
+    redactText(text);
+    findSecrets(text);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
   it('keeps what is not secret', () => {
     const t = 'kube-proxy-replacement: true; https://127.0.0.1:6443; secretKeyRef: {name: x}; --token-ttl 24h; node lab-worker';
     expect(redactText(t)).toBe(t);

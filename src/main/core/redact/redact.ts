@@ -35,22 +35,50 @@ export function isSecretField(name: string): boolean {
 export const BASE64_PEM_MARKERS = ['LS0tLS1CRUdJT', '0tLS0tQkVHSU4', 'tLS0tLUJFR0lO'] as const;
 
 /** Credential-like names in free text (`password=…`, `"token": "…"`, `AWS_SECRET_ACCESS_KEY=…`). */
-const SECRET_NAME_IN_TEXT = String.raw`[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|account[_-]?key|private[_-]?key|client[_-]?key(?:[_-]?data)?|credentials?|dockerconfigjson|dockercfg|auth)`;
+const SECRET_NAME_IN_TEXT = String.raw`[A-Za-z0-9_.-]{0,64}?(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|account[_-]?key|private[_-]?key|client[_-]?key(?:[_-]?data)?|credentials?|dockerconfigjson|dockercfg|auth)`;
 const SECRET_FLAG_TEXT = String.raw`--(?:token|password|passwd|client-secret|api-key|access-key|secret-key|private-key|client-key|bootstrap-token|discovery-token|certificate-key)\b(?!-)`;
 /** Credential flags whose value is the next argument (`--token X`). */
 const SECRET_FLAG = /^--?(token|password|passwd|client-secret|secret|api-key|access-key|secret-key|private-key|client-key|bootstrap-token|discovery-token|certificate-key)$/i;
 
-const PATTERNS: [RegExp, string][] = [
+const BASE64_PEM_MARKER = new RegExp(BASE64_PEM_MARKERS.join('|'), 'g');
+const HAS_BASE64_PEM_MARKER = new RegExp(BASE64_PEM_MARKERS.join('|'));
+const isB64 = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+
+/**
+ * base64 of a PEM block ("-----BEGIN" → LS0tLS1CRUdJTi…), as in kubeconfig *-data fields, at
+ * any alignment: the whole base64 run around a marker goes. Done by scanning out from each
+ * marker (linear), not with a regex whose leading class would backtrack over long runs.
+ */
+function redactBase64Pem(text: string): string {
+  if (!HAS_BASE64_PEM_MARKER.test(text)) return text;
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(BASE64_PEM_MARKER)) {
+    if (m.index < last) continue;
+    let start = m.index;
+    while (start > last && isB64(text.charCodeAt(start - 1))) start--;
+    let end = m.index + m[0].length;
+    while (end < text.length && (isB64(text.charCodeAt(end)) || text.charCodeAt(end) === 61)) end++;
+    out += `${text.slice(last, start)}[redacted base64 PEM]`;
+    last = end;
+  }
+  return out + text.slice(last);
+}
+
+type Step = [RegExp, string] | ((text: string) => string);
+
+const PATTERNS: Step[] = [
   // PEM blocks (certificates, keys)
   [/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g, '[redacted PEM]'],
   // the tail of a PEM block cut off before its BEGIN line, and PuTTY key files
   [/-----END [A-Z0-9 ]+-----/g, '[redacted PEM]'],
   [/PuTTY-User-Key-File-\d+:[\s\S]*?(Private-MAC: *[0-9a-fA-F]+|$)/g, '[redacted key]'],
-  // base64 of a PEM block ("-----BEGIN" → LS0tLS1CRUdJTi…), as in kubeconfig *-data fields; any alignment
-  [new RegExp(`[A-Za-z0-9+/]*(?:${BASE64_PEM_MARKERS.join('|')})[A-Za-z0-9+/=]*`, 'g'), '[redacted base64 PEM]'],
+  // base64 of a PEM block, any alignment
+  redactBase64Pem,
   // JSON Web Tokens (service-account tokens, OIDC id tokens) and detached JWS (cluster-info signatures)
-  [/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[redacted token]'],
-  [/eyJ[A-Za-z0-9_-]{8,}\.\.[A-Za-z0-9_-]{8,}/g, '[redacted token]'],
+  // (a JOSE header is short: bounding it keeps a long base64 run with many "eyJ" linear)
+  [/eyJ[A-Za-z0-9_-]{8,2048}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[redacted token]'],
+  [/eyJ[A-Za-z0-9_-]{8,2048}\.\.[A-Za-z0-9_-]{8,}/g, '[redacted token]'],
   // Authorization headers
   [/\b(Bearer|Basic)\s+(?!\[redacted)[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
   // AWS access key ids, GitHub, GitLab, Slack, Google API and Stripe tokens
@@ -63,7 +91,7 @@ const PATTERNS: [RegExp, string][] = [
   // Bootstrap tokens (abcdef.0123456789abcdef)
   [/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/g, '[redacted bootstrap token]'],
   // user:password@ in URLs
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)(?!\[redacted)[^\s@/]+@/gi, `$1${REDACTED}@`],
+  [/\b([a-z][a-z0-9+.-]{0,30}:\/\/[^\s:/@]{1,256}:)(?!\[redacted)[^\s@/]{1,256}@/gi, `$1${REDACTED}@`],
   // credential flags followed by their value: in a command line, a YAML list (`- --token` / `- X`) or a JSON array
   [new RegExp(`(${SECRET_FLAG_TEXT})\\s+(?!\\[redacted)(?!-)\\S+`, 'gi'), `$1 ${REDACTED}`],
   [new RegExp(`(${SECRET_FLAG_TEXT})(["']?[ \\t]*\\r?\\n\\s*-[ \\t]+["']?|"\\s*,\\s*")(?!\\[redacted)[^\\s"']+`, 'gi'), `$1$2${REDACTED}`],
@@ -78,8 +106,10 @@ const PATTERNS: [RegExp, string][] = [
 ];
 
 export function redactText(text: string): string {
+  // nothing any pattern matches is shorter than 8 characters ("auth:xxxx" is 9)
+  if (text.length < 8) return text;
   let out = text;
-  for (const [re, rep] of PATTERNS) out = out.replace(re, rep);
+  for (const step of PATTERNS) out = typeof step === 'function' ? step(out) : out.replace(step[0], step[1]);
   return out;
 }
 
@@ -147,12 +177,12 @@ export function redactObjects(objs: readonly unknown[]): unknown[] {
 const LEAKS: { what: string; re: RegExp }[] = [
   { what: 'a PEM block', re: /-----(BEGIN|END) [A-Z0-9 ]*-----/ },
   { what: 'a base64-encoded PEM block', re: new RegExp(BASE64_PEM_MARKERS.join('|')) },
-  { what: 'a JSON Web Token', re: /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8,}/ },
+  { what: 'a JSON Web Token', re: /eyJ[A-Za-z0-9_-]{8,2048}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8,}/ },
   { what: 'an Authorization header', re: /\b(Bearer|Basic)\s+(?!\\?\[redacted)[A-Za-z0-9._~+/=-]{8,}/i },
   { what: 'an AWS access key id', re: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
   { what: 'a GitHub, GitLab, Slack, Google or Stripe token', re: /\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bglpat-[A-Za-z0-9_-]{20,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}\b|\b[sr]k_live_[A-Za-z0-9]{16,}\b/ },
   { what: 'a bootstrap token', re: /\b[a-z0-9]{6}\.[a-z0-9]{16}\b/ },
-  { what: 'a password in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@<>"']+:(?!\\?\[redacted)[^\s@/<>"']+@/i },
+  { what: 'a password in a URL', re: /\b[a-z][a-z0-9+.-]{0,30}:\/\/[^\s:/@<>"']{1,256}:(?!\\?\[redacted)[^\s@/<>"']{1,256}@/i },
   { what: 'a PuTTY private key', re: /PuTTY-User-Key-File-\d+:/ },
 ];
 
