@@ -46,6 +46,7 @@ const cniName = (i: RecommendInputs): string | null => (i.cni ? `${i.cni.name}${
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 function sizeText(i: RecommendInputs, large: boolean): string {
+  if (i.nodes === null && i.pods === null) return 'node and pod counts unknown (no cluster facts), treated as a small cluster';
   const parts = [i.nodes !== null ? plural(i.nodes, 'node') : 'an unknown number of nodes', i.pods !== null ? plural(i.pods, 'pod') : 'an unknown number of pods'];
   return `${parts.join(' and ')}: ${large ? `a large cluster (${LARGE.nodes}+ nodes or ${LARGE.pods.toLocaleString('en-US')}+ pods)` : 'a small to medium cluster'}`;
 }
