@@ -9,7 +9,7 @@ base('Checks on the kind-lab control plane, then on a snapshot of it: the same v
   const lab = await startLabServer({ KUBECONFIG: process.env.DATAPATH_LAB_E2E_KUBECONFIG!, DATAPATH_LAB_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'dlab-e2e-cfg-')) });
   try {
     await openLab(page, lab, '#/checks');
-    await page.getByLabel('Target').selectOption({ label: 'kind: kind-lab' });
+    await page.getByLabel('Target', { exact: true }).selectOption({ label: 'kind: kind-lab' });
     await page.getByRole('button', { name: /^Run all checks/ }).click();
     const summary = page.getByRole('status').filter({ hasText: 'Kubernetes v1.34' });
     await expect(summary).toBeVisible({ timeout: 60_000 });
@@ -23,9 +23,9 @@ base('Checks on the kind-lab control plane, then on a snapshot of it: the same v
     // Capture it, open the snapshot as a target, run again: the same verdicts, offline.
     await page.getByRole('button', { name: 'Capture snapshot' }).click();
     await expect(page.getByText(/Saved snapshot kind-lab-/)).toBeVisible({ timeout: 60_000 });
-    const snapLabel = (await page.getByLabel('Target').locator('option').allTextContents()).find((t) => t.startsWith('Snapshot: kind-lab-'));
+    const snapLabel = (await page.getByLabel('Target', { exact: true }).locator('option').allTextContents()).find((t) => t.startsWith('Snapshot: kind-lab-'));
     expect(snapLabel).toBeTruthy();
-    await page.getByLabel('Target').selectOption({ label: snapLabel! });
+    await page.getByLabel('Target', { exact: true }).selectOption({ label: snapLabel! });
     await page.getByRole('button', { name: /^Run all checks/ }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Kubernetes v1.34' })).toBeVisible({ timeout: 30_000 });
     const offline = await page.locator('table[aria-label="Checks"] tbody td:nth-child(3)').allTextContents();

@@ -5,6 +5,8 @@ import { ComingPage } from './pages/ComingPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { ChecksPage } from './pages/ChecksPage';
 import { PoliciesPage } from './pages/PoliciesPage';
+import { QuickStartPage } from './pages/QuickStartPage';
+import { useWalkthroughStore } from './stores/walkthrough';
 import { useChecksStore } from './stores/checks';
 import { useAppStore } from './stores/app';
 import { useTerminalStore } from './stores/terminal';
@@ -16,7 +18,7 @@ function Page() {
     case 'clusters':
       return <ClustersPage />;
     case 'quick-start':
-      return <ComingPage title="Quick start" what={['validate the kernel of the target’s nodes', 'install Cilium with cilium-cli or Helm, values edited in a form and linted', 'apply baseline policies', 'verify the dataplane', 'test connectivity']} />;
+      return <QuickStartPage />;
     case 'checks':
       return <ChecksPage />;
     case 'policies':
@@ -32,7 +34,7 @@ function Page() {
 
 export function App() {
   useEffect(() => {
-    const offs = [useAppStore.getState().init(), useTerminalStore.getState().init(), useTargetsStore.getState().init(), useChecksStore.getState().init()];
+    const offs = [useAppStore.getState().init(), useTerminalStore.getState().init(), useTargetsStore.getState().init(), useChecksStore.getState().init(), useWalkthroughStore.getState().init()];
     return () => offs.forEach((off) => off());
   }, []);
   return (

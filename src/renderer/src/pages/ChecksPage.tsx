@@ -53,7 +53,7 @@ export function ChecksPage() {
       <div className="toolbar" role="group" aria-label="Check options">
         <label>
           Target{' '}
-          <select value={selectedId} onChange={(e) => void select(e.target.value)}>
+          <select aria-label="Target" value={selectedId} onChange={(e) => void select(e.target.value)}>
             {list?.targets.map((t) => (
               <option key={t.id} value={t.id}>
                 {t.kind === 'host' ? `Host: ${t.name}` : t.kind === 'snapshot' ? `Snapshot: ${t.name}` : `${t.kind === 'kind' ? 'kind' : 'Cluster'}: ${t.name}`}
