@@ -83,6 +83,7 @@ async function main(): Promise<void> {
       const h = await ensureCluster(profileName, {
         name: values.name,
         recreate: values.recreate,
+        keep: true,
         options: { nodes: num(values.nodes, 'nodes'), pods: num(values.pods, 'pods'), endpoints: values.endpoints },
       });
       process.stdout.write(`${h.kubeconfigPath}\n`);

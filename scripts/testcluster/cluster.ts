@@ -10,7 +10,7 @@ import { writeKubeconfig } from './kubeconfig';
 import { renderKwokConfig } from './kwok-config';
 import { binaries, clusterDir, displayPath } from './paths';
 import type { ProcessRecord } from './procs';
-import { freePorts, isAlive, memoryOf, sleep, spawnDetached, stopProcess } from './procs';
+import { freePorts, isAlive, memoryOf, procStartTime, sleep, spawnDetached, stopProcess } from './procs';
 import { getProfile } from './profiles/index';
 import type { Profile, ProfileOptions, Variant } from './profiles/types';
 import { nthAddress } from './profiles/kind';
@@ -44,6 +44,13 @@ export interface EnsureOptions {
   build?: boolean;
   /** start from scratch even when it runs */
   recreate?: boolean;
+  /** keep it running until `down` (what `up` does); test runs never stop a kept cluster */
+  keep?: boolean;
+  /**
+   * register this process as a user of the cluster; releaseCluster() later stops it when the
+   * last user leaves and nobody asked to keep it (concurrent test runs share clusters safely)
+   */
+  hold?: boolean;
 }
 
 type Log = (line: string) => void;
@@ -295,13 +302,51 @@ export async function ensureCluster(profileName: string, opts: EnsureOptions = {
     if (s && !opts.recreate) {
       if (s.profile === profile.name && sameOptions(s.options, options) && (await healthy(s))) {
         log(`already running and healthy (${s.server})`);
+        if (opts.keep || opts.hold) {
+          s.keep = s.keep || !!opts.keep;
+          s.holders = liveHolders(s);
+          if (opts.hold) s.holders.push(self());
+          writeState(s);
+        }
         return handleOf(s);
       }
       log(s.profile !== profile.name || !sameOptions(s.options, options) ? 'runs another profile or other options: replacing it' : `not healthy (phase ${s.phase}): starting it again`);
     }
     if (s || existsSync(clusterDir(name))) await stopUnlocked(name, log);
     if (opts.build !== false) await ensureBinaries(['etcd', 'kube', 'kwok', 'helm'], log);
-    return handleOf(await startFresh(profile, name, options, log));
+    const fresh = await startFresh(profile, name, options, log);
+    fresh.keep = !!opts.keep;
+    fresh.holders = opts.hold ? [self()] : [];
+    writeState(fresh);
+    return handleOf(fresh);
+  });
+}
+
+function self(): { pid: number; startTime: number } {
+  return { pid: process.pid, startTime: procStartTime(process.pid) ?? 0 };
+}
+
+function liveHolders(s: ClusterState): Array<{ pid: number; startTime: number }> {
+  return (s.holders ?? []).filter((h) => isAlive({ pid: h.pid, startTime: h.startTime, exe: '', startedAt: '' }));
+}
+
+/**
+ * Ends this process's use of a cluster taken with ensureCluster(…, { hold: true }). Stops it
+ * when no live user is left and it is not kept (started by `up`). Returns whether it stopped.
+ */
+export async function releaseCluster(name: string, opts: { log?: Log } = {}): Promise<boolean> {
+  const log = opts.log ?? defaultLog(name);
+  return withLock(name, async () => {
+    const s = readState(name);
+    if (!s) return false;
+    const me = self();
+    s.holders = liveHolders(s).filter((h) => !(h.pid === me.pid && h.startTime === me.startTime));
+    if (s.keep || s.holders.length > 0) {
+      writeState(s);
+      return false;
+    }
+    await stopUnlocked(name, log);
+    return true;
   });
 }
 

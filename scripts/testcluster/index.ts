@@ -6,6 +6,7 @@ export {
   ensureCluster,
   issueUserKubeconfig,
   openSeedContext,
+  releaseCluster,
   revertVariant,
   startComponent,
   stopCluster,
@@ -18,7 +19,7 @@ export type { KubeObject, Credentials } from './kube';
 export { DEFAULT_PROFILE, PROFILES, getProfile } from './profiles/index';
 export type { Profile, ProfileOptions, Variant } from './profiles/types';
 export { VARIANTS, ciliumConfigLegacyTunnelKey, corednsScaledToZero } from './profiles/variants';
-export { waitFor, waitNodesReady, waitPodsRunning, waitServiceEndpoints } from './seed';
+export { waitDaemonSetReady, waitDeploymentReady, waitFor, waitNodesReady, waitPodsRunning, waitServiceEndpoints } from './seed';
 export type { SeedContext } from './seed';
 export { COMPONENTS, knownClusters, readState } from './state';
 export type { ClusterState, ComponentName } from './state';

@@ -159,7 +159,8 @@ export async function waitNodesReady(ctx: SeedContext, o: { count: number; names
       if (o.names && !o.names.every((name) => good.some((n) => n.metadata.name === name))) return undefined;
       return nodes;
     },
-    { timeoutMs: o.timeoutMs ?? 120_000, intervalMs: 300 },
+    // Listing thousands of nodes is not free: poll big clusters less often.
+    { timeoutMs: o.timeoutMs ?? 120_000, intervalMs: o.count > 500 ? 5000 : 300 },
   );
 }
 
@@ -175,7 +176,36 @@ export async function waitPodsRunning(
       if (pods.length < o.count) return undefined;
       return pods.every((p) => p.status?.phase === 'Running' && p.status.podIP && isReady(p)) ? pods : undefined;
     },
-    { timeoutMs: o.timeoutMs ?? 120_000, intervalMs: 300 },
+    { timeoutMs: o.timeoutMs ?? 120_000, intervalMs: o.count > 500 ? 5000 : 300 },
+  );
+}
+
+/**
+ * Waits until a DaemonSet runs a ready pod on `count` nodes (all it wants), judged from its
+ * status: cheap even with thousands of pods.
+ */
+export async function waitDaemonSetReady(ctx: SeedContext, namespace: string, name: string, count: number, timeoutMs = 120_000): Promise<void> {
+  type DS = KubeObject & { status?: { desiredNumberScheduled?: number; numberReady?: number; updatedNumberScheduled?: number } };
+  await ctx.waitFor(
+    `DaemonSet ${namespace}/${name} ready on ${count} nodes`,
+    async () => {
+      const st = (await ctx.kube.get<DS>('apps/v1', 'DaemonSet', name, namespace))?.status;
+      return st?.desiredNumberScheduled === count && st.numberReady === count && st.updatedNumberScheduled === count;
+    },
+    { timeoutMs, intervalMs: count > 500 ? 2000 : 300 },
+  );
+}
+
+/** Waits until a Deployment has `replicas` ready (and updated) replicas. */
+export async function waitDeploymentReady(ctx: SeedContext, namespace: string, name: string, replicas: number, timeoutMs = 120_000): Promise<void> {
+  type D = KubeObject & { status?: { readyReplicas?: number; updatedReplicas?: number; replicas?: number } };
+  await ctx.waitFor(
+    `Deployment ${namespace}/${name} with ${replicas} ready replicas`,
+    async () => {
+      const st = (await ctx.kube.get<D>('apps/v1', 'Deployment', name, namespace))?.status;
+      return (st?.readyReplicas ?? 0) === replicas && st?.updatedReplicas === replicas && st.replicas === replicas;
+    },
+    { timeoutMs, intervalMs: 300 },
   );
 }
 

@@ -39,6 +39,10 @@ export interface ClusterState {
   phase: 'starting' | 'seeding' | 'ready' | 'failed';
   error?: string;
   components: Partial<Record<ComponentName, ProcessRecord>>;
+  /** started or reused by `up`: stays running until `down` (test runs never stop it) */
+  keep?: boolean;
+  /** processes (test runs) using it; the last one to release a cluster without `keep` stops it */
+  holders?: Array<{ pid: number; startTime: number }>;
   timings?: Record<string, number>;
   metrics?: Record<string, unknown>;
 }

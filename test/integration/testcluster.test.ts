@@ -30,6 +30,8 @@ interface PodObj extends KubeObject {
 }
 
 const repoRoot = join(import.meta.dirname, '..', '..');
+// Test runs in one working tree share the clusters: name what we create after this run.
+const run = `${process.pid}`;
 
 function inCidr(ip: string, cidr: string): boolean {
   const toInt = (s: string) => s.split('.').reduce((a, o) => a * 256 + Number(o), 0);
@@ -197,23 +199,25 @@ describe('kind-cilium profile', () => {
       (e: unknown) => e,
     );
     expect((wrongType as KubeError).status).toBe(422);
-    await kube.create(cnp('itest-good', 'TCP'));
-    expect(await kube.delete('cilium.io/v2', 'CiliumNetworkPolicy', 'itest-good', 'default')).toBe(true);
+    await kube.create(cnp(`itest-good-${run}`, 'TCP'));
+    expect(await kube.delete('cilium.io/v2', 'CiliumNetworkPolicy', `itest-good-${run}`, 'default')).toBe(true);
   });
 
   it('enforces RBAC: a minted user is forbidden until bound, then only gets what the role allows', async () => {
-    const nobody = Kube.fromKubeconfig(await userKubeconfig('kind-cilium', 'itest-nobody', ['itest-group']), 'kind-lab');
-    const reader = Kube.fromKubeconfig(await userKubeconfig('kind-cilium', 'itest-node-reader'), 'kind-lab');
+    const readerName = `itest-node-reader-${run}`;
+    const role = `itest-get-nodes-${run}`;
+    const nobody = Kube.fromKubeconfig(await userKubeconfig('kind-cilium', `itest-nobody-${run}`, ['itest-group']), 'kind-lab');
+    const reader = Kube.fromKubeconfig(await userKubeconfig('kind-cilium', readerName), 'kind-lab');
     try {
       expect(await statusOf(nobody.list('v1', 'Node'))).toBe(403);
       expect(await statusOf(nobody.get('v1', 'Node', 'lab-worker'))).toBe(403);
-      await kube.apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'itest-get-nodes' }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }] });
+      await kube.apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }] });
       await kube.apply({
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRoleBinding',
-        metadata: { name: 'itest-get-nodes' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'itest-get-nodes' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'itest-node-reader' }],
+        metadata: { name: role },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: readerName }],
       });
       // RBAC changes reach the authorizer's cache within moments.
       const deadline = Date.now() + 10_000;
@@ -225,8 +229,8 @@ describe('kind-cilium profile', () => {
     } finally {
       nobody.close();
       reader.close();
-      await kube.delete('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'itest-get-nodes');
-      await kube.delete('rbac.authorization.k8s.io/v1', 'ClusterRole', 'itest-get-nodes');
+      await kube.delete('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', role);
+      await kube.delete('rbac.authorization.k8s.io/v1', 'ClusterRole', role);
     }
   });
 });
@@ -269,7 +273,7 @@ describe('kind-default profile', () => {
 });
 
 describe('cluster lifecycle', () => {
-  const name = 'itest-lifecycle';
+  const name = `itest-lifecycle-${run}`;
   let h: ClusterHandle;
   beforeAll(async () => {
     h = await ensureCluster('kind-default', { name, log: () => {} });

@@ -2,7 +2,7 @@
 // two workers) followed by a kube-proxy-free Cilium 1.18 install looks like through the API.
 import { versions } from '../paths';
 import type { SeedContext } from '../seed';
-import { waitNodesReady, waitPodsRunning, waitServiceEndpoints } from '../seed';
+import { waitDaemonSetReady, waitDeploymentReady, waitNodesReady, waitPodsRunning, waitServiceEndpoints } from '../seed';
 import { helmInstallCilium, installCiliumCrds, writeAgentState } from './cilium';
 import { KIND_NETWORK, kindNodeInfo, seedKindBase } from './kind';
 import type { KindNodeSpec } from './kind';
@@ -27,9 +27,9 @@ export async function markCiliumUp(ctx: SeedContext, nodes: KindNodeSpec[]): Pro
 /** Waits for a kube-proxy-free Cilium install on `nodeCount` nodes to be Running. */
 export async function waitCiliumRunning(ctx: SeedContext, nodeCount: number, timeoutMs = 180_000): Promise<void> {
   await Promise.all([
-    waitPodsRunning(ctx, { namespace: 'kube-system', labelSelector: 'k8s-app=cilium', count: nodeCount, timeoutMs }),
-    waitPodsRunning(ctx, { namespace: 'kube-system', labelSelector: 'k8s-app=cilium-envoy', count: nodeCount, timeoutMs }),
-    waitPodsRunning(ctx, { namespace: 'kube-system', labelSelector: 'io.cilium/app=operator', count: 1, timeoutMs }),
+    waitDaemonSetReady(ctx, 'kube-system', 'cilium', nodeCount, timeoutMs),
+    waitDaemonSetReady(ctx, 'kube-system', 'cilium-envoy', nodeCount, timeoutMs),
+    waitDeploymentReady(ctx, 'kube-system', 'cilium-operator', 1, timeoutMs),
   ]);
 }
 

@@ -1,7 +1,7 @@
 // kind-default: a plain `kind create cluster` with two workers: kindnet, kube-proxy in
 // iptables mode, CoreDNS, local-path storage; no Cilium.
 import { versions } from '../paths';
-import { waitNodesReady, waitPodsRunning, waitServiceEndpoints } from '../seed';
+import { waitDaemonSetReady, waitNodesReady, waitPodsRunning, waitServiceEndpoints } from '../seed';
 import { KIND_NETWORK, kindNet, kindNodeInfo, kubeProxy, seedKindBase } from './kind';
 import type { Profile } from './types';
 
@@ -28,8 +28,8 @@ export const kindDefault: Profile = {
     await waitNodesReady(ctx, { count: nodes.length, names: nodes.map((n) => n.name) });
     ctx.log('waiting for kindnet, kube-proxy, CoreDNS and kube-dns endpoints');
     await Promise.all([
-      waitPodsRunning(ctx, { namespace: 'kube-system', labelSelector: 'k8s-app=kube-proxy', count: nodes.length }),
-      waitPodsRunning(ctx, { namespace: 'kube-system', labelSelector: 'app=kindnet', count: nodes.length }),
+      waitDaemonSetReady(ctx, 'kube-system', 'kube-proxy', nodes.length),
+      waitDaemonSetReady(ctx, 'kube-system', 'kindnet', nodes.length),
       waitPodsRunning(ctx, { namespace: 'kube-system', labelSelector: 'k8s-app=kube-dns', count: 2 }),
       waitPodsRunning(ctx, { namespace: 'local-path-storage', count: 1 }),
       waitServiceEndpoints(ctx, 'kube-system', 'kube-dns', 2),

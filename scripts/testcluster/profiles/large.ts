@@ -8,7 +8,7 @@ import { versions } from '../paths';
 import type { KubeObject } from '../kube';
 import { mapLimit } from '../kube';
 import type { SeedContext } from '../seed';
-import { waitNodesReady, waitPodsRunning, waitServiceAccount, waitServiceEndpoints } from '../seed';
+import { waitDeploymentReady, waitNodesReady, waitServiceAccount, waitServiceEndpoints } from '../seed';
 import { readState, updateState } from '../state';
 import { helmInstallCilium, installCiliumCrds, writeAgentState } from './cilium';
 import { waitCiliumRunning } from './kind-cilium';
@@ -70,7 +70,7 @@ export const large: Profile = {
         kwok: ['--v=WARN'],
       },
       // Leases renewed every 75 s instead of 10 s: 5,000 nodes would otherwise cost 500 writes/s.
-      kwok: { nodeLeaseDurationSeconds: 300, podPlayStageParallelism: 16, nodePlayStageParallelism: 16, nodeLeaseParallelism: 16 },
+      kwok: { nodeLeaseDurationSeconds: 300, podPlayStageParallelism: 32, nodePlayStageParallelism: 16, nodeLeaseParallelism: 16 },
     };
   },
   async seed(ctx: SeedContext, opts) {
@@ -123,8 +123,9 @@ export const large: Profile = {
       ctx.waitFor(
         `${podCount} bench pods Running`,
         async () => {
-          // Ask only for one pod that is not Running yet; cheap even with 100,000 pods.
-          const pending = await ctx.kube.list('v1', 'Pod', { fieldSelector: 'status.phase!=Running', labelSelector: 'app', limit: 1, max: 1 });
+          // Stop at the first pod that is not Running yet. Pages must be big: a selective list
+          // with limit=1 returns mostly empty pages with a continue token.
+          const pending = await ctx.kube.list('v1', 'Pod', { fieldSelector: 'status.phase!=Running', labelSelector: 'app', limit: 5000, max: 1 });
           return pending.length === 0;
         },
         { timeoutMs: 60 * 60_000, intervalMs: 5000 },
@@ -132,7 +133,7 @@ export const large: Profile = {
     );
     await mark('systemPodsRunning', async () => {
       await waitCiliumRunning(ctx, nodeCount, 30 * 60_000);
-      await waitPodsRunning(ctx, { namespace: 'kube-system', labelSelector: 'k8s-app=kube-dns', count: 2, timeoutMs: 10 * 60_000 });
+      await waitDeploymentReady(ctx, 'kube-system', 'coredns', 2, 10 * 60_000);
       await waitServiceEndpoints(ctx, 'kube-system', 'kube-dns', 2, 10 * 60_000);
     });
     const written = await mark('agentState', () => writeAgentState(ctx, { clusterName: cluster, ipamUsed: true, endpoints, concurrency: 32 }));
