@@ -1,4 +1,6 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import { lab } from '../../lab';
+import { LabError } from '../../../../shared/errors';
 import type { CiliumValues } from '../../../../shared/api';
 import { useWalkthroughStore } from '../../stores/walkthrough';
 
@@ -7,6 +9,16 @@ export function ValuesEditor({ walkthroughId, name, targetId }: { walkthroughId:
   const values = useWalkthroughStore((s) => s.params[walkthroughId]?.[name] as CiliumValues | undefined);
   const rendered = useWalkthroughStore((s) => s.values);
   const { setParam, renderValues, applyPatch } = useWalkthroughStore.getState();
+  const [savePath, setSavePath] = useState('');
+  const [saved, setSaved] = useState<string | null>(null);
+  const save = async () => {
+    try {
+      const r = await lab().call('ciliumValues.save', { values: values!, path: savePath });
+      setSaved(`Saved ${r.path} (${r.bytes} bytes).`);
+    } catch (err) {
+      setSaved(err instanceof LabError ? `${err.message}${err.fix ? ` ${err.fix}` : ''}` : String(err));
+    }
+  };
   useEffect(() => {
     const t = setTimeout(() => void renderValues(walkthroughId, targetId), 250);
     return () => clearTimeout(t);
@@ -124,6 +136,19 @@ export function ValuesEditor({ walkthroughId, name, targetId }: { walkthroughId:
           <details>
             <summary>values.yaml</summary>
             <pre aria-label="values.yaml">{rendered.yaml}</pre>
+            <form
+              className="save-values"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void save();
+              }}
+            >
+              <label>
+                Save as <input value={savePath} placeholder="/home/me/cilium-values.yaml" onChange={(e) => setSavePath(e.target.value)} />
+              </label>
+              <button type="submit" disabled={!savePath}>Save values file</button>
+              {saved && <span className="muted"> {saved}</span>}
+            </form>
           </details>
         </>
       )}
