@@ -1,7 +1,7 @@
 // Proves the test control plane: the profiles hold what real kind / Cilium clusters hold,
 // CRDs validate with their real schemas, RBAC is enforced, and clusters stop cleanly.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -280,6 +280,7 @@ describe('cluster lifecycle', () => {
   }, 180_000);
   afterAll(async () => {
     await stopCluster(name, { log: () => {} });
+    if (h) rmSync(h.dir, { recursive: true, force: true }); // logs of a per-run instance
   });
 
   it('reuses a healthy running cluster instead of starting another', async () => {
