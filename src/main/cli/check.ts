@@ -8,7 +8,7 @@ import { resolveTarget } from '../core/checkrun/resolve';
 import { liveClusterGather } from '../core/checkrun/live';
 import { runOnTarget, snapshotGather, type GatherProgress } from '../core/checkrun/run';
 import type { ResolvedTarget } from '../core/checkrun/service';
-import { factsNeeded } from '../core/checks';
+import { FACT_KEYS } from '../core/facts/types';
 import { formatRun, OUTPUT_FORMATS, counts, type OutputFormat } from '../core/format';
 import { SnapshotLibrary } from '../core/snapshot/library';
 import { readSnapshot, writeSnapshot } from '../core/snapshot/snapshot';
@@ -160,7 +160,7 @@ export async function runSnapshotCommand(args: string[]): Promise<number> {
   const progress = progressPrinter(!!values.quiet);
   try {
     const resolved = await resolveCliTarget(values, !!values['debug-pods']);
-    const keys = factsNeeded(CHECKS);
+    const keys = [...FACT_KEYS];
     const snap = await captureSnapshot({ ...resolved, gather: (k, o) => resolved.gather(k, { ...o, onProgress: progress.onProgress }) }, resolved.client ?? null, { title: values.title, description: values.description });
     progress.stop();
     const { facts, raw } = snap;

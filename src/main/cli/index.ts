@@ -3,6 +3,8 @@ import { APP_VERSION } from '../core/version';
 import { serve } from './serve';
 import { POLICY_HELP, runPolicyCommand } from './policy';
 import { runCheckCommand, runSnapshotCommand } from './check';
+import { runReportCommand } from './report';
+import { runRecommendCommand } from './recommend';
 
 const HELP = `datapath-lab ${APP_VERSION} — a lab for Kubernetes networking with an eBPF (Cilium) dataplane
 
@@ -12,6 +14,11 @@ Usage:
                                     run the guided checks (check --help)
   datapath-lab snapshot (--host | --context NAME [--kubeconfig FILE]) -o FILE
                                     save the facts the checks read, secrets removed
+  datapath-lab report (--host | --context NAME [--kubeconfig FILE] | --snapshot FILE) --format md|html|json -o FILE
+                                    a shareable report, secrets removed (report --help)
+  datapath-lab recommend (--host | --context NAME | --snapshot FILE) [--audit] [--multi-cloud]
+                    [--latency-sensitive] [--egress-by-dns] [--json]
+                                    which CNI and data plane to start from, and why
   datapath-lab serve [--port N]     start browser mode on 127.0.0.1 and print the URL to open
   datapath-lab policy connlist|trace|lint|diff …
                                     analyze NetworkPolicy and Cilium policies (policy --help)
@@ -48,6 +55,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runCheckCommand(rest);
       case 'snapshot':
         return await runSnapshotCommand(rest);
+      case 'report':
+        return await runReportCommand(rest);
+      case 'recommend':
+        return await runRecommendCommand(rest);
       case 'policy':
         if (rest.length === 0 || rest[0] === '--help' || rest[0] === '-h') {
           console.log(POLICY_HELP);

@@ -15,6 +15,9 @@ import { createPolicyService } from './policy-live/service';
 import { createWalkthroughService } from './walkthrough/engine';
 import { walkthroughHandlers } from './walkthrough/handlers';
 import { walkthroughDeps } from './walkthrough/wire';
+import { createReportService } from './report/service';
+import { walkthroughOutcome } from './report/walkthroughs';
+import { createRecommendService } from './recommend/service';
 import { LabError } from '../../shared/errors';
 import { createDispatcher, type CallContext, type Handlers } from './api/dispatcher';
 import { EventBus } from './api/events';
@@ -86,8 +89,38 @@ export function createLabService(opts: LabServiceOptions) {
 
   const walkthroughs = createWalkthroughService(walkthroughDeps({ configDir, runner, targets, emit: (e, p) => bus.emit(e, p), kindProvider: env.KIND_EXPERIMENTAL_PROVIDER }));
 
+  const resolveForReports = (targetId: string, o: { debugPods: boolean }) =>
+    resolveTarget({ targets, snapshots, clusterGather: (id, g) => liveClusterGather(targets, id, g) }, targetId, o);
+  const reports = createReportService({
+    dir: join(configDir, 'reports'),
+    resolve: resolveForReports,
+    snapshotInfo: (targetId) => {
+      const e = snapshots.entries().find((x) => x.id === targetId);
+      return e ? { title: e.snapshot?.title ?? null, file: e.file } : null;
+    },
+    walkthroughs: (targetId) =>
+      targetId.startsWith('snapshot:')
+        ? []
+        : walkthroughs
+            .listWalkthroughs()
+            .map((w) => {
+              const def = walkthroughs.getWalkthrough(w.id);
+              return walkthroughOutcome({ id: w.id, title: w.title, stepTitles: Object.fromEntries(def.steps.map((s) => [s.id, s.title])) }, walkthroughs.progress(w.id, targetId));
+            })
+            .filter((o): o is NonNullable<typeof o> => o !== null),
+    policyLint: async (targetId) => (targetId === 'host' ? [] : (await policies.analyze({ documents: [], targetId })).lint),
+  });
+  const recommender = createRecommendService({ resolve: resolveForReports });
+
   const handlers: Handlers = {
     ...walkthroughHandlers(walkthroughs),
+    'reports.create': (p) => reports.create(p),
+    'reports.preview': (p) => reports.preview(p),
+    'reports.list': () => reports.list(),
+    'reports.get': (p) => reports.get(p.id),
+    'reports.delete': (p) => reports.delete(p.id),
+    'recommend.questions': () => recommender.questions(),
+    'recommend.run': (p) => recommender.run(p),
     'policy.examples': () => {
       const dir = join(resourcesDir(), 'policies', 'example-shop');
       return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort((a, b) => (a === 'policies.yaml' ? -1 : b === 'policies.yaml' ? 1 : a.localeCompare(b))).map((name) => ({ name, content: readFileSync(join(dir, name), 'utf8') }));

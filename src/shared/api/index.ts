@@ -4,6 +4,7 @@ import { checkEvents, checkRequests } from './checks';
 import { hostRequests } from './host';
 import { kindRequests } from './kind';
 import { policyRequests } from './policy';
+import { reportRequests } from './report';
 import { targetEvents, targetRequests } from './targets';
 import { terminalEvents, terminalRequests } from './terminal';
 import { walkthroughEvents, walkthroughRequests } from './walkthrough';
@@ -19,6 +20,7 @@ export const requests = {
   ...hostRequests,
   ...kindRequests,
   ...policyRequests,
+  ...reportRequests,
   ...targetRequests,
   ...terminalRequests,
   ...walkthroughRequests,
@@ -48,6 +50,7 @@ export * from './checks-types';
 export * from './host';
 export * from './kind';
 export * from './policy';
+export * from './report';
 export * from './targets';
 export * from './terminal';
 export * from './walkthrough';
