@@ -6,6 +6,7 @@ import { SettingsPage } from './pages/SettingsPage';
 import { ChecksPage } from './pages/ChecksPage';
 import { PoliciesPage } from './pages/PoliciesPage';
 import { QuickStartPage } from './pages/QuickStartPage';
+import { ReportsPage } from './pages/ReportsPage';
 import { useWalkthroughStore } from './stores/walkthrough';
 import { useChecksStore } from './stores/checks';
 import { useAppStore } from './stores/app';
@@ -26,7 +27,7 @@ function Page() {
     case 'walkthroughs':
       return <ComingPage title="Walkthroughs" what={['walk the classic pitfalls (MTU on overlays, IPAM exhaustion, CoreDNS, implicit denies, …) to a diagnosis and a fix']} />;
     case 'reports':
-      return <ComingPage title="Reports" what={['list, preview and save redacted reports in Markdown, HTML and JSON']} />;
+      return <ReportsPage />;
     case 'settings':
       return <SettingsPage />;
   }
