@@ -1,12 +1,12 @@
 import { useEffect } from 'react';
 import { AppFrame } from './components/AppFrame';
 import { ClustersPage } from './pages/ClustersPage';
-import { ComingPage } from './pages/ComingPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { ChecksPage } from './pages/ChecksPage';
 import { PoliciesPage } from './pages/PoliciesPage';
 import { QuickStartPage } from './pages/QuickStartPage';
 import { ReportsPage } from './pages/ReportsPage';
+import { WalkthroughsPage } from './pages/WalkthroughsPage';
 import { useWalkthroughStore } from './stores/walkthrough';
 import { useChecksStore } from './stores/checks';
 import { useAppStore } from './stores/app';
@@ -25,7 +25,7 @@ function Page() {
     case 'policies':
       return <PoliciesPage />;
     case 'walkthroughs':
-      return <ComingPage title="Walkthroughs" what={['walk the classic pitfalls (MTU on overlays, IPAM exhaustion, CoreDNS, implicit denies, …) to a diagnosis and a fix']} />;
+      return <WalkthroughsPage />;
     case 'reports':
       return <ReportsPage />;
     case 'settings':
