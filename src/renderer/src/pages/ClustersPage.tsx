@@ -4,6 +4,7 @@ import { ErrorNote } from '../components/ErrorNote';
 import { HostTarget } from '../components/clusters/HostTarget';
 import { ClusterTarget } from '../components/clusters/ClusterTarget';
 import { KindPanel } from '../components/clusters/KindPanel';
+import { DemoSnapshots } from '../components/clusters/DemoSnapshots';
 import type { Connection, Target } from '../../../shared/api';
 
 function status(t: Target, c: Connection | undefined): string {
@@ -22,6 +23,8 @@ export function ClustersPage() {
   const error = useTargetsStore((s) => s.error);
   const loading = useTargetsStore((s) => s.loading);
   const { load, select, connect } = useTargetsStore.getState();
+  const demos = list?.targets.filter((t) => t.kind === 'snapshot' && t.file?.startsWith('demo:')) ?? [];
+  const noClusters = !!list && !list.targets.some((t) => t.kind === 'cluster' || t.kind === 'kind');
   useEffect(() => {
     void load();
   }, [load]);
@@ -36,6 +39,7 @@ export function ClustersPage() {
       </div>
       <p className="lede">This machine, every context of your kubeconfig files (new ones appear as the files change) and kind clusters. Pick the target the lab works on.</p>
       {error && <ErrorNote error={error} />}
+      {noClusters && <DemoSnapshots demos={demos} prominent />}
       <table className="grid targets" aria-label="Targets">
         <thead>
           <tr>
@@ -96,6 +100,7 @@ export function ClustersPage() {
           )}
         </section>
       )}
+      {!noClusters && <DemoSnapshots demos={demos} prominent={false} />}
       <KindPanel />
     </div>
   );
