@@ -12,6 +12,6 @@ test('Checks page on the host: kernel findings with evidence from this machine, 
   await expect(kernel).toBeVisible();
   await kernel.getByText(/^Evidence/).click();
   await expect(kernel.getByRole('table')).toContainText(release);
-  await expect(page.getByRole('article', { name: /Cluster DNS/ })).toContainText('Not applicable here: the host target has no cluster');
+  await expect(page.getByRole('article', { name: /Cluster DNS/ })).toContainText('Not applicable here: the host target has no Kubernetes API');
   await page.screenshot({ path: `${screenshotDir}/checks-host.png`, fullPage: true });
 });
