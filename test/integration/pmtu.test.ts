@@ -102,8 +102,9 @@ describe.skipIf(!canRun)(`path-MTU probe in network namespaces${canRun ? '' : ` 
   });
 });
 
-describe.skipIf(canRun)('path-MTU probe (environment)', () => {
-  it(`is skipped here: ${why}`, () => {
-    expect(canRun).toBe(false);
+// Only where the namespaces cannot be made: one skipped test that says why (nothing is skipped where they can).
+if (!canRun) {
+  describe('path-MTU probe (environment)', () => {
+    it.skip(`cannot run here: ${why}`, () => {});
   });
-});
+}
