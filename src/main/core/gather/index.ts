@@ -61,6 +61,8 @@ export interface GatherOptions {
   /** Deadline of one API request (default 30 s). */
   timeoutMs?: number;
   pageSize?: number;
+  /** Keep the raw API objects for a snapshot (default true); a check run can pass false to hold less. */
+  raw?: boolean;
   /** Required when nodeFacts is 'debug-pod': the user agreed to these pods. */
   debugPod?: DebugPodGatherOptions;
 }
@@ -139,7 +141,7 @@ export async function gatherFacts(target: GatherTarget, keys: readonly FactKey[]
       const cluster = target.kindCluster ?? client.contextName.replace(/^kind-/, '');
       const r = await readKindNodeFacts({ cluster, enginePath: target.enginePath, signal: opts.signal });
       for (const k of nodeKeys) (set as Record<string, unknown>)[k] = r.facts[k];
-      raw['node-script'] = Object.entries(r.raw).map(([node, output]) => ({ node, via: 'kind', output }));
+      if (opts.raw !== false) raw['node-script'] = Object.entries(r.raw).map(([node, output]) => ({ node, via: 'kind', output }));
     } else if (source === 'debug-pod') {
       const dp = opts.debugPod;
       if (!dp) throw new LabError('INVALID_REQUEST', 'node facts from debug pods need debugPod options (image) and the user\u2019s consent');
@@ -165,7 +167,7 @@ export async function gatherFacts(target: GatherTarget, keys: readonly FactKey[]
       const skipped = all.filter((n) => !picked.has(n));
       for (const n of skipped) for (const k of nodeKeys) setNode(set, k, n, { state: 'unknown', reason: 'not-applicable', detail: `no debug pod ran on this node (debug pods ran on ${chosen.length} of ${all.length} nodes; choose the nodes to read)`, source: 'debug pod' });
       markUnknown(set, nodeKeys, 'not-found', 'no node to read', 'debug pod');
-      raw['node-script'] = outputs;
+      if (opts.raw !== false) raw['node-script'] = outputs;
     } else {
       markUnknown(set, nodeKeys, 'not-applicable', NODE_FACTS_HINT, target.kind === 'kind' ? 'kind target without node access' : 'cluster target');
     }
@@ -177,7 +179,7 @@ export async function gatherFacts(target: GatherTarget, keys: readonly FactKey[]
   const clusterTask = async (): Promise<void> => {
     if (clusterKeys.length === 0) return;
     const t = performance.now();
-    const r = await probeCluster(client, clusterKeys, { signal: opts.signal, onProgress: opts.onProgress, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, pageSize: opts.pageSize });
+    const r = await probeCluster(client, clusterKeys, { signal: opts.signal, onProgress: opts.onProgress, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, pageSize: opts.pageSize, raw: opts.raw });
     durations['probe:cluster'] = since(t);
     durations.requests = r.requests;
     for (const [k, ms] of Object.entries(r.durations)) durations[k] = ms;

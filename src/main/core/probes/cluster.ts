@@ -61,8 +61,13 @@ export const CLUSTER_FACT_KEYS: readonly FactKey[] = FACT_KEYS.filter((k) => !is
 export interface ClusterProbeOptions extends ApiOptions {
   /** Page size of lists (default 500). */
   pageSize?: number;
-  /** Page size of lists of full Nodes and CiliumNodes (default 250: ~1 MB of JSON a page). */
+  /** Page size of lists of full Nodes and CiliumNodes (default 50: ~150 KB of JSON a page, garbage V8's young generation takes). */
   heavyPageSize?: number;
+  /**
+   * Keep the raw API objects (default true; snapshots need them). A check run that only
+   * evaluates can pass false: on 5,000 nodes that is ~40 MB less to hold while gathering.
+   */
+  raw?: boolean;
   onProgress?: ProgressFn;
 }
 
@@ -94,15 +99,22 @@ export async function probeCluster(client: KubeClient, keys: readonly FactKey[],
   const want = new Set(keys.filter((k) => !isNodeFactKey(k)));
   const api = new ClusterApi(client, opts);
   const limit = opts.pageSize ?? 500;
-  const heavyLimit = opts.heavyPageSize ?? Math.min(limit, 250);
+  const heavyLimit = opts.heavyPageSize ?? Math.min(limit, 50);
   const facts: FactSet = {};
   const raw: Record<string, unknown[]> = {};
   const durations: Partial<Record<FactKey, number>> = {};
 
+  const rawWanted = opts.raw !== false;
   const keep = (bucket: string, apiVersion: string, kind: string, obj: Meta & Record<string, unknown>) => {
-    if (obj.metadata) delete obj.metadata.managedFields;
-    if (kind === 'Node' && obj.status) delete obj.status.images;
-    (raw[bucket] ??= []).push({ apiVersion, kind, ...obj });
+    if (!rawWanted) return;
+    // New objects without the dropped fields (a `delete` would leave V8 objects in slow, larger dictionary mode).
+    const { managedFields: _mf, ...metadata } = obj.metadata ?? {};
+    const out: Record<string, unknown> = { apiVersion, kind, ...obj, metadata };
+    if (kind === 'Node' && obj.status) {
+      const { images: _im, ...status } = obj.status;
+      out.status = status;
+    }
+    (raw[bucket] ??= []).push(out);
   };
 
   /** Memoised fetch: several facts share one request; failures are values, fatal errors rethrow. */
@@ -130,7 +142,7 @@ export async function probeCluster(client: KubeClient, keys: readonly FactKey[],
   // before the next page arrives (5,000 Nodes with managedFields would otherwise peak at once).
   const nodes = once(async () => {
     const out: NodeSummary[] = [];
-    await api.list<NodeObject>('/api/v1/nodes', { what: 'nodes', limit: heavyLimit, heavy: true }, (page) => {
+    await api.list<NodeObject>('/api/v1/nodes', { what: 'nodes', limit: heavyLimit, heavy: true, drop: ['managedFields', 'images'] }, (page) => {
       for (const n of page.items ?? []) {
         out.push(nodeSummary(n));
         keep('nodes', 'v1', 'Node', n as Meta & Record<string, unknown>);
@@ -212,7 +224,7 @@ export async function probeCluster(client: KubeClient, keys: readonly FactKey[],
 
   const ciliumNodes = once(async () => {
     const out: CiliumNodeSummary[] = [];
-    await api.list<CiliumNodeObject>('/apis/cilium.io/v2/ciliumnodes', { what: 'ciliumnodes (cilium.io/v2)', limit: heavyLimit, heavy: true }, (page) => {
+    await api.list<CiliumNodeObject>('/apis/cilium.io/v2/ciliumnodes', { what: 'ciliumnodes (cilium.io/v2)', limit: heavyLimit, heavy: true, drop: ['managedFields'] }, (page) => {
       for (const c of page.items ?? []) {
         out.push(ciliumNodeSummary(c));
         keep('ciliumnodes', 'cilium.io/v2', 'CiliumNode', c as Meta & Record<string, unknown>);
@@ -227,7 +239,7 @@ export async function probeCluster(client: KubeClient, keys: readonly FactKey[],
     'k8s.version': async () => {
       const v = await version();
       if (!v.ok) return fail(v);
-      (raw.version ??= []).push(v.value);
+      if (rawWanted) (raw.version ??= []).push(v.value);
       return known({ gitVersion: v.value.gitVersion ?? '', ...(v.value.platform ? { platform: v.value.platform } : {}) }, 'GET /version');
     },
     'k8s.nodes': async () => {
@@ -327,7 +339,7 @@ export async function probeCluster(client: KubeClient, keys: readonly FactKey[],
     'k8s.pods': async () => {
       const p = await pods();
       if (!p.ok) return fail(p);
-      raw.pods = p.value.rows;
+      if (rawWanted) raw.pods = p.value.rows;
       return known(p.value.rows, p.value.source);
     },
     'cilium.nodes': async () => {
