@@ -100,6 +100,19 @@ describe('probeCluster request plan', () => {
     expect(factsFromObjects(r.raw.nodes as never)['k8s.nodes']).toEqual({ ...r.facts['k8s.nodes'], source: 'objects: Node list' });
   });
 
+  it('raw: false gathers the same facts and keeps no objects', async () => {
+    const f = await fake((u) => {
+      if (u.pathname === '/version') return { body: { gitVersion: 'v1.34.4' } };
+      if (u.pathname === '/api/v1/nodes') return { body: { kind: 'NodeList', items: [node('n1')], metadata: {} } };
+      return undefined;
+    });
+    const a = await probeCluster(f.client, ['k8s.nodes', 'k8s.version']);
+    const b = await probeCluster(f.client, ['k8s.nodes', 'k8s.version'], { raw: false });
+    expect(b.facts).toEqual(a.facts);
+    expect(Object.keys(a.raw).sort()).toEqual(['nodes', 'version']);
+    expect(b.raw).toEqual({});
+  });
+
   it('counts from a limit=1 metadata list (items + remainingItemCount)', async () => {
     const f = await fake((u) => {
       if (u.pathname === '/version') return { body: {} };
