@@ -49,18 +49,34 @@ async function check(target: GatherTarget, ids = CLUSTER_CHECKS): Promise<{ r: G
 
 const statuses = (by: Record<string, Finding>) => Object.fromEntries(Object.entries(by).map(([k, f]) => [k, f.status]));
 
+/**
+ * The shared clusters serve other test runs and their controllers lag on a busy machine
+ * (a DaemonSet's numberReady behind its Ready pods): check until `settled` or time runs out,
+ * and return the last result either way.
+ */
+async function checkSettled(target: GatherTarget, settled: (by: Record<string, Finding>) => boolean, ids = CLUSTER_CHECKS, timeoutMs = 90_000): Promise<Awaited<ReturnType<typeof check>>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await check(target, ids);
+    if (settled(r.by) || Date.now() > end) return r;
+    await new Promise((res) => setTimeout(res, 2000));
+  }
+}
+const allPass = (by: Record<string, Finding>) => Object.values(by).every((f) => f.status === 'pass');
+
 describe('shared clusters as seeded', () => {
-  it('kind-cilium: every cluster check passes; exactly the needed facts are gathered', async () => {
+  it('kind-cilium (shared): exactly the needed facts are gathered; Cilium, its config and its nodes are read', async () => {
+    // Other test runs use this cluster meanwhile (e.g. a pod made unready): assert what the
+    // gatherer controls here; the pristine "everything passes" is on our own instance below.
     const c = testCluster('kind-cilium');
     const { r, by, events } = await check({ kind: 'cluster', client: clientFor(c.kubeconfig, c.context) });
-    expect(statuses(by)).toEqual({ 'kernel.version': 'pass', 'ipam.pool': 'pass', 'kubeproxy.status': 'pass', 'dns.coredns': 'pass', 'cni.detect': 'pass' });
-    expect(by['cni.detect']!.summary).toMatch(/^Cilium 1\.18\.\d+$/);
-    expect(by['kubeproxy.status']!.summary).toBe('Services implemented by Cilium (kube-proxy replacement)');
-    expect(by['dns.coredns']!.summary).toBe('coredns 2/2 ready, Service 10.96.0.10 on 53/UDP+TCP with 2 ready endpoint(s)');
-    expect(by['ipam.pool']!.summary).toMatch(/^kubernetes IPAM: 3 nodes have room/);
-    expect(by['kernel.version']!.summary).toMatch(/^3 nodes: every kernel meets Cilium 1\.18's minimum 5\.10/);
     const needed = factsNeeded(selectChecks(CLUSTER_CHECKS));
     expect(Object.keys(r.facts).sort()).toEqual([...needed].sort());
+    expect(by['cni.detect']!.summary).toMatch(/^Cilium 1\.18\.\d+/);
+    expect(by['kubeproxy.status']).toMatchObject({ status: 'pass', summary: 'Services implemented by Cilium (kube-proxy replacement)' });
+    expect(by['kernel.version']!.summary).toMatch(/^3 nodes: every kernel meets Cilium 1\.18's minimum 5\.10/);
+    expect(r.facts['cilium.config']).toMatchObject({ state: 'known', value: { namespace: 'kube-system', data: { ipam: 'kubernetes', 'kube-proxy-replacement': 'true' } } });
+    expect(r.facts['cilium.nodes']?.state === 'known' && r.facts['cilium.nodes'].value.map((n) => n.name).sort()).toEqual(['lab-control-plane', 'lab-worker', 'lab-worker2']);
     // kube-proxy is not installed (kubeProxyMode none): its ConfigMap is not found, not an error.
     expect(r.facts['kubeproxy.config']).toMatchObject({ state: 'unknown', reason: 'not-found' });
     // Node facts on a plain cluster target: not applicable, with how to get them.
@@ -72,7 +88,7 @@ describe('shared clusters as seeded', () => {
 
   it('kind-default: cni.detect says kindnet, kubeproxy.status passes with iptables', async () => {
     const c = testCluster('kind-default');
-    const { r, by } = await check({ kind: 'cluster', client: clientFor(c.kubeconfig, c.context) });
+    const { r, by } = await checkSettled({ kind: 'cluster', client: clientFor(c.kubeconfig, c.context) }, (b) => b['cni.detect']?.status === 'pass' && b['dns.coredns']?.status === 'pass');
     expect(by['cni.detect']).toMatchObject({ status: 'pass', summary: 'kindnet (kind) v20250512-df8de77b' });
     expect(by['kubeproxy.status']).toMatchObject({ status: 'pass', summary: 'Services implemented by kube-proxy (iptables)' });
     expect(r.facts['kubeproxy.config']).toMatchObject({ state: 'known', value: { mode: 'iptables' } });
@@ -131,8 +147,11 @@ describe('variants on a kind-cilium instance of our own', () => {
   }, 120_000);
 
   it('as seeded: every cluster check passes', async () => {
-    const { by } = await check(target());
-    expect(new Set(Object.values(statuses(by)))).toEqual(new Set(['pass']));
+    const { by } = await checkSettled(target(), allPass);
+    expect(statuses(by)).toEqual({ 'kernel.version': 'pass', 'ipam.pool': 'pass', 'kubeproxy.status': 'pass', 'dns.coredns': 'pass', 'cni.detect': 'pass' });
+    expect(by['cni.detect']!.summary).toMatch(/^Cilium 1\.18\.\d+$/);
+    expect(by['dns.coredns']!.summary).toBe('coredns 2/2 ready, Service 10.96.0.10 on 53/UDP+TCP with 2 ready endpoint(s)');
+    expect(by['ipam.pool']!.summary).toMatch(/^kubernetes IPAM: 3 nodes have room/);
   });
 
   it('CoreDNS scaled to 0 → dns.coredns fails', async () => {
