@@ -7,7 +7,7 @@ import { BtfInfoSchema, NetInterfaceSchema } from '../../../shared/api/host';
  * schema per value so a snapshot can be validated when it is loaded.
  *
  * Two kinds of keys:
- * - cluster facts (`k8s.*`, `cilium.*`, `kubeproxy.*`, `kubeadm.*`, `dns.*`): one value for the target,
+ * - cluster facts (`k8s.*`, `cilium.*`, `kubeproxy.*`, `kubeadm.*`, `dns.*`, `mesh.*`): one value for the target,
  *   filled from Kubernetes API lists;
  * - node facts (`node.*`): one value per node, keyed by node name (the host's name on a
  *   host target, the node container's name on kind, the Node name with a debug pod). The
@@ -199,6 +199,70 @@ export const PodRowSchema = z.tuple([z.string(), z.string(), z.string(), z.strin
 export type PodRow = readonly [namespace: string, name: string, node: string, podIP: string, hostNetwork: boolean, phase: z.infer<typeof PodPhaseSchema>];
 
 // ---------------------------------------------------------------------------------------
+// Diagnostic facts (pitfall walkthroughs): system pods, their Warning Events, service meshes
+
+/** One container of a pod as the kubelet reports it. */
+export const ContainerStateSchema = z.object({
+  name: z.string(),
+  init: z.boolean(),
+  ready: z.boolean(),
+  restarts: z.number().int(),
+  /** state.waiting.reason (CrashLoopBackOff, ImagePullBackOff, …), null when running or terminated. */
+  waiting: z.string().nullable(),
+  /**
+   * lastState.terminated: the previous run. With terminationMessagePolicy FallbackToLogsOnError
+   * (the Cilium chart sets it on every agent container) the message is the tail of its log.
+   */
+  lastTerminated: z.object({ reason: z.string(), exitCode: z.number().int(), message: z.string(), finishedAt: z.string().nullable() }).nullable(),
+});
+export type ContainerState = z.infer<typeof ContainerStateSchema>;
+
+/** A pod of the Cilium agent DaemonSet or of cluster DNS, with its containers' states. */
+export const SystemPodSchema = z.object({
+  app: z.enum(['cilium-agent', 'coredns']),
+  namespace: z.string(),
+  name: z.string(),
+  node: z.string(),
+  phase: PodPhaseSchema,
+  /** The Ready condition is True. */
+  ready: z.boolean(),
+  containers: z.array(ContainerStateSchema),
+});
+export type SystemPod = z.infer<typeof SystemPodSchema>;
+
+/** A Warning Event about Cilium or CoreDNS objects, or a pod sandbox the Cilium CNI plugin failed to set up. */
+export const ClusterEventSchema = z.object({
+  namespace: z.string(),
+  object: z.object({ kind: z.string(), name: z.string(), namespace: z.string() }),
+  type: z.string(),
+  reason: z.string(),
+  /** At most 4,000 characters (longer messages keep their head and tail). */
+  message: z.string(),
+  count: z.number().int(),
+  /** lastTimestamp, series.lastObservedTime or eventTime; null when none is set. */
+  lastSeen: z.string().nullable(),
+  /** source.component or reportingComponent (kubelet, …). */
+  component: z.string(),
+});
+export type ClusterEvent = z.infer<typeof ClusterEventSchema>;
+
+export const MeshIdSchema = z.enum(['istio', 'linkerd']);
+export type MeshId = z.infer<typeof MeshIdSchema>;
+
+/** What a service mesh installed: its CRDs, mTLS settings, authorization policies and meshed namespaces. */
+export const MeshResourcesSchema = z.object({
+  /** CustomResourceDefinitions of the meshes' API groups (*.istio.io, *.linkerd.io). */
+  crds: z.array(z.string()),
+  /** Istio PeerAuthentication objects: mtls.mode (STRICT, PERMISSIVE, DISABLE, UNSET; '' when absent). */
+  peerAuthentications: z.array(z.object({ namespace: z.string(), name: z.string(), mode: z.string(), selector: z.boolean(), portLevel: z.record(z.string(), z.string()) })),
+  /** Authorization policies of Istio and Linkerd; l7 when a rule matches HTTP methods, paths, hosts or an HTTPRoute. */
+  authorizationPolicies: z.array(z.object({ mesh: MeshIdSchema, namespace: z.string(), name: z.string(), action: z.string(), l7: z.boolean() })),
+  /** Namespaces whose pods join a mesh (injection label or annotation, ambient mode). */
+  namespaces: z.array(z.object({ namespace: z.string(), mesh: MeshIdSchema, how: z.string() })),
+});
+export type MeshResources = z.infer<typeof MeshResourcesSchema>;
+
+// ---------------------------------------------------------------------------------------
 // The keys
 
 const perNode = <T extends z.ZodType>(value: T) => z.record(z.string(), factSchema(value));
@@ -227,6 +291,10 @@ export const FACT_VALUE_SCHEMAS = {
   'cilium.nodes': z.array(CiliumNodeSummarySchema),
   'dns.service': DnsServiceSchema,
   'dns.endpoints': DnsEndpointsSchema,
+  'k8s.systemPods': z.array(SystemPodSchema),
+  'k8s.systemEvents': z.array(ClusterEventSchema),
+  'mesh.workloads': z.array(WorkloadSchema),
+  'mesh.resources': MeshResourcesSchema,
 } as const;
 
 export type FactKey = keyof typeof FACT_VALUE_SCHEMAS;

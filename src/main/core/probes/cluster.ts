@@ -25,6 +25,7 @@ import { FACT_KEYS, isNodeFactKey, type CiliumNodeSummary, type FactKey, type Fa
 import { ACCEPT_METADATA, ACCEPT_TABLE, type KubeClient } from '../kube/client';
 import { ClusterApi, isFatal, unknownFrom, type ApiOptions, type ListPage } from './cluster-api';
 import { countFromPage, listPodRows } from './cluster-pods';
+import { listMeshDeployments, listSystemEvents, listSystemPods, meshDaemonSets, readMeshResources } from './cluster-diagnostics';
 
 /**
  * The cluster probe: exactly the cluster facts asked for, through the Kubernetes API, at
@@ -42,6 +43,7 @@ import { countFromPage, listPodRows } from './cluster-pods';
  * | k8s.serviceCount, k8s.podCount | one `limit=1` metadata list: items + remainingItemCount |
  * | k8s.pods | pod Tables (includeObject=None) per namespace + one `spec.hostNetwork=true` Table |
  * | cilium.nodes | CiliumNodes (cilium.io/v2), paged; a missing CRD means Cilium is not installed |
+ * | k8s.systemPods, k8s.systemEvents, mesh.workloads, mesh.resources | see cluster-diagnostics.ts (label- and field-selected lists) |
  *
  * A forbidden, missing or slow request makes only the facts that needed it unknown (with
  * the permission that is missing); an unreachable server, bad credentials or a cancel end
@@ -233,6 +235,8 @@ export async function probeCluster(client: KubeClient, keys: readonly FactKey[],
     return out;
   });
 
+  const keepRaw = (bucket: string, apiVersion: string, kind: string, o: Record<string, unknown>) => keep(bucket, apiVersion, kind, o as Meta & Record<string, unknown>);
+
   // ---- facts
 
   const producers: { [K in FactKey]?: () => Promise<Fact<FactValue<K>>> } = {
@@ -346,6 +350,43 @@ export async function probeCluster(client: KubeClient, keys: readonly FactKey[],
       const c = await ciliumNodes();
       if (!c.ok) return isNotFound(c.err) ? unknown('not-found', 'the CiliumNode CRD (cilium.io/v2) is not installed: Cilium is not installed', 'ciliumnodes.cilium.io') : fail(c);
       return known(c.value, `CiliumNode list (${c.value.length})`);
+    },
+    'k8s.systemPods': async () => {
+      const a = await ciliumAgent();
+      try {
+        const r = await listSystemPods(api, a.listed && a.agent ? a.agent.namespace : 'kube-system', heavyLimit, keepRaw);
+        return known(r.pods, r.source);
+      } catch (err) {
+        return fail({ err });
+      }
+    },
+    'k8s.systemEvents': async () => {
+      const a = await ciliumAgent();
+      try {
+        const r = await listSystemEvents(api, ['kube-system', ...(a.listed && a.agent ? [a.agent.namespace] : [])], limit, keepRaw);
+        return known(r.events, r.source);
+      } catch (err) {
+        return fail({ err });
+      }
+    },
+    'mesh.workloads': async () => {
+      const ds = await daemonSets();
+      if (!ds.ok) return fail(ds);
+      try {
+        const deps = await listMeshDeployments(api, limit, keepRaw);
+        const ws = [...meshDaemonSets(ds.value), ...deps];
+        return known(ws, `DaemonSets in all namespaces with Istio or Linkerd images, Deployments app=istiod and linkerd.io/control-plane-component (${ws.length})`);
+      } catch (err) {
+        return fail({ err });
+      }
+    },
+    'mesh.resources': async () => {
+      try {
+        const r = await readMeshResources(api, limit, keepRaw);
+        return known(r, `CRDs of *.istio.io and *.linkerd.io (${r.crds.length}), their PeerAuthentications and AuthorizationPolicies, Namespace labels`);
+      } catch (err) {
+        return fail({ err });
+      }
     },
   };
 
