@@ -3,9 +3,10 @@
 // machines) or there is no display, say so in one line and start browser mode.
 // `npm run serve` (--serve) starts browser mode directly.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildIfNeeded, root } from './build-if-needed.mjs';
+import { electronBinary } from './electron-binary.mjs';
 
 const args = process.argv.slice(2);
 const serveOnly = args.includes('--serve');
@@ -16,27 +17,13 @@ if (!buildIfNeeded()) {
   process.exit(1);
 }
 
-function electronBinary() {
-  const dir = join(root, 'node_modules', 'electron');
-  if (process.env.ELECTRON_OVERRIDE_DIST_PATH) {
-    const p = join(process.env.ELECTRON_OVERRIDE_DIST_PATH, 'electron');
-    return existsSync(p) ? p : null;
-  }
-  try {
-    const p = join(dir, 'dist', readFileSync(join(dir, 'path.txt'), 'utf8').trim());
-    return existsSync(p) ? p : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Returns [binary, null] or [null, reason]. Tries the download once when missing. */
 function findElectron() {
   if (!existsSync(join(root, 'node_modules', 'electron'))) return [null, 'the electron package is not installed (run `npm install`)'];
-  let bin = electronBinary();
+  let bin = electronBinary(root);
   if (!bin) {
     const r = spawnSync(process.execPath, [join(root, 'node_modules', 'electron', 'install.js')], { encoding: 'utf8', timeout: 120_000 });
-    bin = electronBinary();
+    bin = electronBinary(root);
     if (!bin) {
       const first = `${r.stderr ?? ''}${r.error?.message ?? ''}`.split('\n').find((l) => l.trim()) ?? 'no output';
       return [null, `the Electron binary is missing and could not be downloaded (${first.trim()})`];

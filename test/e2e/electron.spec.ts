@@ -1,24 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+// @ts-expect-error plain ESM helper without types
+import { electronBinary } from '../../scripts/electron-binary.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron, test, expect } from '@playwright/test';
 
-/** The Electron binary, when one is installed (npm does not download it; this machine cannot). */
-function electronBinary(): string | null {
-  const dir = join(process.cwd(), 'node_modules', 'electron');
-  if (process.env.ELECTRON_OVERRIDE_DIST_PATH) {
-    const p = join(process.env.ELECTRON_OVERRIDE_DIST_PATH, 'electron');
-    return existsSync(p) ? p : null;
-  }
-  try {
-    const p = join(dir, 'dist', readFileSync(join(dir, 'path.txt'), 'utf8').trim());
-    return existsSync(p) ? p : null;
-  } catch {
-    return null;
-  }
-}
-
-const bin = electronBinary();
+const bin = (electronBinary as (root: string) => string | null)(process.cwd());
 const display = process.platform !== 'linux' || !!process.env.DISPLAY || !!process.env.WAYLAND_DISPLAY;
 
 test.describe('Electron window (runs where an Electron binary and a display exist)', () => {

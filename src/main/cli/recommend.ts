@@ -2,9 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LabError } from '../../shared/errors';
 import { formatRecommendation, QUESTIONS, RECOMMEND_FACT_KEYS, recommend, RULE_TABLE } from '../core/recommend';
-import { progressPrinter, resolveCliTarget, targetArgs } from './check';
+import { failed, progressPrinter, resolveCliTarget, targetArgs, TARGET_OPTIONS, Usage } from './common';
 
 export const RECOMMEND_HELP = `datapath-lab recommend — which CNI and data plane to start from, and why
 
@@ -24,7 +23,6 @@ ${RULE_TABLE.map((r) => `  ${r.id}  ${r.when.padEnd(Math.max(...RULE_TABLE.map((
 
 Exit codes: 0 recommended, 2 usage or connection error.`;
 
-class Usage extends Error {}
 
 export async function runRecommendCommand(args: string[]): Promise<number> {
   let values;
@@ -33,9 +31,9 @@ export async function runRecommendCommand(args: string[]): Promise<number> {
       args,
       strict: true,
       options: {
-        host: { type: 'boolean' }, context: { type: 'string' }, kubeconfig: { type: 'string' }, snapshot: { type: 'string' },
+        ...TARGET_OPTIONS,
         audit: { type: 'boolean' }, 'multi-cloud': { type: 'boolean' }, 'latency-sensitive': { type: 'boolean' }, 'egress-by-dns': { type: 'boolean' },
-        json: { type: 'boolean' }, values: { type: 'string' }, 'debug-pods': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
+        json: { type: 'boolean' }, values: { type: 'string' },
       },
     }));
     if (values.help) {
@@ -68,8 +66,6 @@ export async function runRecommendCommand(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     progress.stop();
-    const e = err instanceof LabError ? err : new LabError('INTERNAL', (err as Error).message);
-    console.error(`datapath-lab recommend: ${e.message}${e.fix ? `\n  fix: ${e.fix}` : ''}`);
-    return 2;
+    return failed('recommend', err);
   }
 }

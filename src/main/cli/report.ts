@@ -3,7 +3,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LabError } from '../../shared/errors';
 import { runOnTarget } from '../core/checkrun/run';
 import { CHECKS } from '../core/checks';
 import { analyzeDir, analyzeObjects, lint, type LintFinding } from '../core/policy';
@@ -13,7 +12,7 @@ import { counts } from '../core/format';
 import { readSnapshot } from '../core/snapshot/snapshot';
 import { contextTargetId, TargetRegistry } from '../core/targets/registry';
 import { APP_VERSION } from '../core/version';
-import { progressPrinter, resolveCliTarget, targetArgs } from './check';
+import { checkCiliumVersion, failed, progressPrinter, resolveCliTarget, targetArgs, TARGET_OPTIONS, Usage } from './common';
 
 export const REPORT_HELP = `datapath-lab report — a shareable report of the checks, with secrets removed
 
@@ -40,7 +39,6 @@ and the report is refused if anything shaped like one is left.
 Exit codes: 0 written (failed checks are in the report, not the exit code), 2 usage or
 connection error.`;
 
-class Usage extends Error {}
 
 const EXT_FORMAT: Record<string, ReportFormat> = { '.md': 'md', '.markdown': 'md', '.html': 'html', '.htm': 'html', '.json': 'json' };
 
@@ -89,7 +87,7 @@ export async function runReportCommand(args: string[]): Promise<number> {
       args,
       strict: true,
       options: {
-        host: { type: 'boolean' }, context: { type: 'string' }, kubeconfig: { type: 'string' }, snapshot: { type: 'string' },
+        ...TARGET_OPTIONS,
         format: { type: 'string' }, output: { type: 'string', short: 'o' }, only: { type: 'string' }, 'cilium-version': { type: 'string' },
         'policy-lint': { type: 'boolean' }, policies: { type: 'string' }, title: { type: 'string' },
         'debug-pods': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
@@ -104,7 +102,7 @@ export async function runReportCommand(args: string[]): Promise<number> {
     format = reportFormatFor(values.format, values.output);
     if (values['policy-lint'] && values.policies !== undefined) throw new Usage('--policy-lint and --policies DIR are alternatives: pick one');
     if (values['policy-lint'] && values.host) throw new Usage('--policy-lint needs a cluster or a snapshot: the host has no policies');
-    if (values['cilium-version'] !== undefined && !/^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/.test(values['cilium-version'])) throw new Usage(`--cilium-version must look like 1.18 or 1.16.5, not ${values['cilium-version']}`);
+    checkCiliumVersion(values['cilium-version']);
   } catch (err) {
     console.error(`datapath-lab report: ${(err as Error).message}\n\n${REPORT_HELP}`);
     return 2;
@@ -136,8 +134,6 @@ export async function runReportCommand(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     progress.stop();
-    const e = err instanceof LabError ? err : new LabError('INTERNAL', (err as Error).message);
-    console.error(`datapath-lab report: ${e.message}${e.fix ? `\n  fix: ${e.fix}` : ''}`);
-    return 2;
+    return failed('report', err);
   }
 }

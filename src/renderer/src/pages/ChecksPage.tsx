@@ -2,6 +2,7 @@ import { useEffect, useMemo } from 'react';
 import { useChecksStore, targetRun } from '../stores/checks';
 import { selectedTarget, useTargetsStore } from '../stores/targets';
 import { ErrorNote } from '../components/ErrorNote';
+import { TargetSelect } from '../components/TargetSelect';
 import { FindingCard } from '../components/checks/FindingCard';
 
 const CATEGORIES: [string, string][] = [
@@ -25,7 +26,7 @@ export function ChecksPage() {
   const debugPodYaml = useChecksStore((s) => s.debugPodYaml);
   const captured = useChecksStore((s) => s.captured);
   const { load, run: start, cancel, setCiliumVersion, previewDebugPod, setDebugPods, capture } = useChecksStore.getState();
-  const { select, load: loadTargets } = useTargetsStore.getState();
+  const { load: loadTargets } = useTargetsStore.getState();
 
   useEffect(() => {
     if (!list) void loadTargets();
@@ -51,16 +52,7 @@ export function ChecksPage() {
       <h1>Checks</h1>
       <p className="lede">Is this target ready for an eBPF dataplane, and what is wrong with it? Every verdict comes with its evidence and a fix.</p>
       <div className="toolbar" role="group" aria-label="Check options">
-        <label>
-          Target{' '}
-          <select aria-label="Target" value={selectedId} onChange={(e) => void select(e.target.value)}>
-            {list?.targets.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.kind === 'host' ? `Host: ${t.name}` : t.kind === 'snapshot' ? `Snapshot: ${t.name}` : `${t.kind === 'kind' ? 'kind' : 'Cluster'}: ${t.name}`}
-              </option>
-            ))}
-          </select>
-        </label>
+        <TargetSelect />
         <label>
           Cilium version{' '}
           <select value={ciliumVersion} onChange={(e) => setCiliumVersion(e.target.value)}>

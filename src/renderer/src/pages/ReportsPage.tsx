@@ -3,6 +3,7 @@ import type { ReportFormat } from '../../../shared/api';
 import { download, useReportsStore } from '../stores/reports';
 import { useTargetsStore } from '../stores/targets';
 import { ErrorNote } from '../components/ErrorNote';
+import { TargetSelect } from '../components/TargetSelect';
 
 const FORMATS: [ReportFormat, string][] = [
   ['html', 'HTML (self-contained)'],
@@ -19,7 +20,6 @@ export function ReportsPage() {
   const { load, setFormat, create, open, remove } = useReportsStore.getState();
   const targets = useTargetsStore((s) => s.list);
   const selectedId = useTargetsStore((s) => s.selectedId);
-  const { select } = useTargetsStore.getState();
   useEffect(() => {
     void load();
     if (!targets) void useTargetsStore.getState().load();
@@ -30,16 +30,7 @@ export function ReportsPage() {
       <h1>Reports</h1>
       <p className="lede">What people attach to an issue: the target, versions, every finding with its evidence and fix, walkthrough outcomes and policy lint — with every secret, token, certificate and key removed.</p>
       <div className="toolbar" role="group" aria-label="New report">
-        <label>
-          Target{' '}
-          <select aria-label="Target" value={selectedId} onChange={(e) => void select(e.target.value)}>
-            {targets?.targets.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.kind === 'host' ? `Host: ${t.name}` : t.kind === 'snapshot' ? `Snapshot: ${t.name}` : `${t.kind === 'kind' ? 'kind' : 'Cluster'}: ${t.name}`}
-              </option>
-            ))}
-          </select>
-        </label>
+        <TargetSelect />
         <label>
           Format{' '}
           <select aria-label="Format" value={format} onChange={(e) => setFormat(e.target.value as ReportFormat)}>

@@ -4,6 +4,7 @@ import { lab } from '../../lab';
 import { progressKey, useWalkthroughStore } from '../../stores/walkthrough';
 import { useTargetsStore } from '../../stores/targets';
 import { ErrorNote } from '../ErrorNote';
+import { TargetSelect } from '../TargetSelect';
 import { StepView } from './StepView';
 
 /** A walkthrough (data from resources/walkthroughs) on the selected target, one step at a time. */
@@ -17,7 +18,6 @@ export function WalkthroughView({ id }: { id: string }) {
   const [chosen, setOpenStep] = useState<string | null | undefined>(undefined);
   const [guide, setGuide] = useState<string | null>(null);
   const { load } = useWalkthroughStore.getState();
-  const { select } = useTargetsStore.getState();
 
   useEffect(() => {
     if (!targets) void useTargetsStore.getState().load();
@@ -35,18 +35,7 @@ export function WalkthroughView({ id }: { id: string }) {
         <Markdown>{def.description}</Markdown>
       </div>
       <div className="toolbar" role="group" aria-label="Walkthrough target">
-        <label>
-          Target{' '}
-          <select aria-label="Target" value={targetId} onChange={(e) => void select(e.target.value)}>
-            {targets?.targets
-              .filter((t) => t.kind !== 'snapshot')
-              .map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.kind === 'host' ? `Host: ${t.name}` : `${t.kind === 'kind' ? 'kind' : 'Cluster'}: ${t.name}`}
-                </option>
-              ))}
-          </select>
-        </label>
+        <TargetSelect include={(t) => t.kind !== 'snapshot'} />
         {def.guides?.map((g) => (
           <button
             key={g.file}
