@@ -602,7 +602,7 @@ const SIGNALS: SignalDef[] = [
     read(c) {
       const e = fact(c, 'k8s.systemEvents');
       const hits = e.value.filter((x) => isCiliumCniFailure(x) && /unable to allocate IP|range is full|no more free IPs|IPAM/i.test(x.message));
-      return k(bounded(hits.map((x) => `${x.object.namespace || x.namespace}/${x.object.name} ×${x.count}: ${oneLine(x.message, 220)}`)), e.source);
+      return k(bounded(hits.map((x) => `${x.object.namespace || x.namespace}/${x.object.name} ×${x.count}: ${oneLine(cniError(x.message), 220)}`)), e.source);
     },
   },
 
@@ -682,6 +682,12 @@ const oneLine = (s: string, n: number) => {
   const t = s.replace(/\s+/g, ' ').trim();
   return t.length > n ? `${t.slice(0, n - 1)}…` : t;
 };
+
+/** The CNI plugin's own error out of a sandbox failure (containerd: after "failed (add): ", dockershim: after "network: "). */
+function cniError(message: string): string {
+  const m = message.match(/failed \(add\): ([\s\S]*)$/) ?? message.match(/ network: ([\s\S]*)$/);
+  return m ? m[1]! : message;
+}
 
 function policyNameOf(o: unknown): string {
   const x = (o ?? {}) as { kind?: string; metadata?: { namespace?: string; name?: string } };
