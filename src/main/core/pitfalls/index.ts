@@ -4,6 +4,11 @@
 //   const s = await svc.start({ id: 'mtu-overlay', targetId });           // walks to the first question or the diagnosis
 //   svc.answer({ sessionId: s.sessionId, nodeId: s.question!.nodeId, answer: 1460 });
 //   svc.outcomes(targetId);                                                 // WalkthroughOutcome[] for reports
+import { join } from 'node:path';
+import type { FactKey } from '../facts/types';
+import { resourcesDir } from '../paths';
+import { loadPitfalls as load } from './load';
+
 export { walk, newContext, validateAnswer, answerText, type LoadedPitfall, type PathOutcome } from './engine';
 export { loadPitfalls, parsePitfall, checkPitfall, type PitfallLoadResult } from './load';
 export { PitfallService, pitfallHandlers, gatheredOf, type PitfallServiceOptions, type PitfallSource } from './service';
@@ -13,11 +18,6 @@ export { pitfallResolver } from './wire';
 export { SIGNAL_REGISTRY, getSignal, readSignal, type SignalContext, type SignalDef, type SignalValue } from './signals';
 export { findVerifierErrors, type VerifierHit, type VerifierKind } from './verifier';
 export { PolicyFacts, type PolicyInput } from './policy-values';
-
-import { join } from 'node:path';
-import type { FactKey } from '../facts/types';
-import { resourcesDir } from '../paths';
-import { loadPitfalls as load } from './load';
 
 /**
  * Every fact key some pitfall walkthrough reads. A snapshot that should serve the pitfalls
