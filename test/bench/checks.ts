@@ -34,15 +34,18 @@ interface ChildResult {
 
 const MB = 1024 * 1024;
 
-/** In the child: gather every fact every check needs, evaluate, print one JSON line. */
-export async function runGatherChild(kubeconfig: string, context: string): Promise<void> {
+/**
+ * In the child: gather every fact every check needs, evaluate, print one JSON line. `raw`:
+ * also keep the raw objects, as a snapshot does (a check run does not need them).
+ */
+export async function runGatherChild(kubeconfig: string, context: string, raw = false): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   kc.setCurrentContext(context);
   const client = new KubeClient(kc, context);
   const rssBefore = process.memoryUsage().rss;
   const t0 = performance.now();
-  const r = await gatherFacts({ kind: 'cluster', client }, factsNeeded(CHECKS));
+  const r = await gatherFacts({ kind: 'cluster', client }, factsNeeded(CHECKS), { raw });
   const t1 = performance.now();
   const findings = runChecks(r.facts);
   const t2 = performance.now();
@@ -144,13 +147,20 @@ async function main(): Promise<void> {
     const childJs = await bundleChild();
     const kubectl = binaries().kubectl;
     const labRuns: ChildResult[] = [];
+    const snapRuns: ChildResult[] = [];
     const kubectlRuns: RunResult[] = [];
-    for (let i = 0; i < runs; i++) {
-      const c = await run(process.execPath, [childJs, kubeconfig, context]);
+    const lab = async (raw: boolean): Promise<ChildResult> => {
+      const c = await run(process.execPath, [childJs, kubeconfig, context, raw ? 'raw' : 'facts']);
       if (c.code !== 0) throw new Error(`the gather child failed (exit ${c.code ?? c.signal}): ${c.stderr.trim().split('\n').slice(-5).join('\n')}`);
-      const res = JSON.parse(c.stdout.trim().split('\n').pop() ?? '{}') as ChildResult;
+      return JSON.parse(c.stdout.trim().split('\n').pop() ?? '{}') as ChildResult;
+    };
+    for (let i = 0; i < runs; i++) {
+      const res = await lab(false);
       labRuns.push(res);
-      console.log(`lab run ${i + 1}: gather ${(res.gatherMs / 1000).toFixed(2)} s + evaluate ${res.evaluateMs.toFixed(0)} ms, ${res.requests} requests, peak RSS ${res.maxRssMB.toFixed(0)} MB (${res.rssBeforeMB.toFixed(0)} MB before the gather)`);
+      console.log(`lab run ${i + 1} (check run): gather ${(res.gatherMs / 1000).toFixed(2)} s + evaluate ${res.evaluateMs.toFixed(0)} ms, ${res.requests} requests, peak RSS ${res.maxRssMB.toFixed(0)} MB (${res.rssBeforeMB.toFixed(0)} MB before the gather)`);
+      const snap = await lab(true);
+      snapRuns.push(snap);
+      console.log(`lab run ${i + 1} (with raw objects, as a snapshot): gather ${(snap.gatherMs / 1000).toFixed(2)} s, peak RSS ${snap.maxRssMB.toFixed(0)} MB`);
       const k = await run(kubectl, ['--kubeconfig', kubeconfig, '--context', context, 'get', 'nodes,pods', '-A', '-o', 'json'], { stdoutToNull: true, oomFirst: true });
       kubectlRuns.push(k);
       console.log(
@@ -166,6 +176,7 @@ async function main(): Promise<void> {
     const kubectlS = (done.length ? Math.min(...done.map((k) => k.ms)) : Math.max(...kubectlRuns.map((k) => k.ms))) / 1000;
     const kubectlLabel = done.length ? 'kubectl get nodes,pods -A -o json' : 'kubectl get nodes,pods -A -o json: killed before it finished (a lower bound)';
     const peak = Math.max(...labRuns.map((r) => r.maxRssMB));
+    const snapPeak = Math.max(...snapRuns.map((r) => r.maxRssMB));
     const kubectlPeak = Math.max(...kubectlRuns.map((k) => k.peakMB));
     console.log('\nfindings:');
     for (const [id, s] of Object.entries(best.statuses)) console.log(`  ${id}: ${s}`);
@@ -176,6 +187,8 @@ async function main(): Promise<void> {
         { metric: 'every check, gather + evaluate', value: labS, unit: 's', reference: kubectlS, referenceLabel: kubectlLabel },
         { metric: 'ratio to kubectl', value: labS / kubectlS, unit: '×', goal: '≤ 1.0', met: labS / kubectlS <= 1.0 },
         { metric: 'peak RSS of the gather process', value: peak, unit: 'MB', goal: '≤ 300 MB', met: peak <= 300, reference: kubectlPeak, referenceLabel: 'kubectl peak RSS' },
+        { metric: 'peak RSS with raw objects (snapshot)', value: snapPeak, unit: 'MB', goal: '≤ 300 MB', met: snapPeak <= 300 },
+        { metric: 'gather with raw objects (snapshot)', value: Math.min(...snapRuns.map((r) => r.gatherMs)) / 1000, unit: 's' },
         { metric: 'evaluate', value: best.evaluateMs, unit: 'ms' },
         { metric: 'API requests', value: best.requests, unit: '' },
       ],
@@ -185,6 +198,7 @@ async function main(): Promise<void> {
         runs,
         labRunsMs: labRuns.map((r) => Math.round(r.gatherMs + r.evaluateMs)),
         labPeakRssMB: labRuns.map((r) => Math.round(r.maxRssMB)),
+        snapshotPeakRssMB: snapRuns.map((r) => Math.round(r.maxRssMB)),
         rssBeforeGatherMB: Math.round(best.rssBeforeMB),
         kubectlRuns: kubectlRuns.map((k) => ({ ms: Math.round(k.ms), exit: k.code, signal: k.signal, peakMB: Math.round(k.peakMB) })),
       },
@@ -201,7 +215,7 @@ async function bundleChild(): Promise<string> {
   const outfile = join(here, '..', '..', '.cache', 'bench', 'checks-gather.mjs');
   await build({
     stdin: {
-      contents: "import { runGatherChild } from './checks';\nrunGatherChild(process.argv[2] ?? '', process.argv[3] ?? '').catch((e) => { console.error(`gather failed: ${e.message}`); process.exit(1); });\n",
+      contents: "import { runGatherChild } from './checks';\nrunGatherChild(process.argv[2] ?? '', process.argv[3] ?? '', process.argv[4] === 'raw').catch((e) => { console.error(`gather failed: ${e.message}`); process.exit(1); });\n",
       resolveDir: here,
       loader: 'ts',
     },
