@@ -9,6 +9,7 @@ import { pitfallFactKeys } from '../../../src/main/core/pitfalls/index';
 import { policyObjectsFromSnapshot } from '../../../src/main/core/policy-live/fetch';
 import { SnapshotLibrary } from '../../../src/main/core/snapshot/library';
 import { readSnapshot, type Snapshot } from '../../../src/main/core/snapshot/snapshot';
+import { clusterFacts, eth, mergeFactSets, nodeFacts } from '../checks/fixtures';
 
 /**
  * The pitfall walkthroughs on the committed demo snapshots (resources/snapshots, captured from
@@ -165,5 +166,33 @@ describe('the demo snapshots as files', () => {
       expect(e.snapshot!.target).toMatchObject({ kind: 'kind', server: null, serverVersion: 'v1.34.4' });
     }
     expect(lib.targets().find((t) => t.id === 'snapshot:demo:kind-cilium-healthy')).toMatchObject({ kind: 'snapshot', name: 'Healthy kind cluster with Cilium 1.18', file: 'demo: kind-cilium-healthy.json.gz' });
+  });
+});
+
+describe('the MTU walkthrough with node facts (a kind target with docker, the host, or node debug pods)', () => {
+  // The demo captures hold no node facts; here the real rendered Helm values of the checks' fixtures meet nodes as a node probe reports them.
+  const mtu = (facts: Parameters<typeof newContext>[0], answers: Record<string, AnswerValue> = {}) => walk(PITFALLS['mtu-overlay']!, newContext(facts, null, null), answers);
+
+  it('Helm MTU=9000 on 1500-byte links: the net.mtu check decides, no question asked', () => {
+    const r = mtu(mergeFactSets(clusterFacts('cilium/cilium-1.18-mtu-9000.yaml'), nodeFacts({ n1: { interfaces: [eth('lo', 65536, 'loopback'), eth('eth0', 1500)], route: 'eth0' } })));
+    expect(r.trail.map((t) => [t.nodeId, t.outcome])).toEqual([
+      ['cilium-installed', 'Cilium is installed'],
+      ['mtu-check', 'fail'],
+      ['this-node-facts', 'this'],
+    ]);
+    expect(r.diagnosis!.evidence[0]).toMatchObject({ label: 'Cilium installed' });
+    expect(r.diagnosis!.evidence.some((e) => e.source === 'check net.mtu' && e.value.startsWith('fail: '))).toBe(true);
+  });
+
+  it('jumbo frames on one node, 1500 on the other: nodes disagree', () => {
+    const nodes = nodeFacts({ n1: { interfaces: [eth('eth0', 9001)], route: 'eth0' }, n2: { interfaces: [eth('eth0', 1500)], route: 'eth0' } });
+    expect(mtu(mergeFactSets(clusterFacts('cilium/cilium-1.18-default.yaml'), nodes)).diagnosis?.nodeId).toBe('this-mixed-underlay');
+  });
+
+  it('a pod MTU that fits the links: only the path between nodes is left to ask', () => {
+    const facts = mergeFactSets(clusterFacts('cilium/cilium-1.18-default.yaml'), nodeFacts({ n1: { interfaces: [eth('eth0', 1500)], route: 'eth0' } }));
+    expect(mtu(facts).question?.nodeId).toBe('path');
+    expect(mtu(facts, { path: 'yes' }).diagnosis?.nodeId).toBe('this-path-mtu');
+    expect(mtu(facts, { path: 'unknown' }).diagnosis).toMatchObject({ nodeId: 'inconclusive-path', verdict: 'inconclusive' });
   });
 });
