@@ -223,7 +223,8 @@ export async function listMeshDeployments(api: ClusterApi, limit: number, keep: 
       }),
     ),
   );
-  return out;
+  // The two lists answer in either order: sort so the fact does not depend on it.
+  return out.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }
 
 export function meshDaemonSets(ds: readonly DaemonSetObject[]): Workload[] {
