@@ -18,6 +18,7 @@ import { walkthroughDeps } from './walkthrough/wire';
 import { createReportService } from './report/service';
 import { walkthroughOutcome } from './report/walkthroughs';
 import { createRecommendService } from './recommend/service';
+import { PitfallResultStore, PitfallService, pitfallHandlers, pitfallResolver } from './pitfalls';
 import { LabError } from '../../shared/errors';
 import { createDispatcher, type CallContext, type Handlers } from './api/dispatcher';
 import { EventBus } from './api/events';
@@ -89,6 +90,8 @@ export function createLabService(opts: LabServiceOptions) {
 
   const walkthroughs = createWalkthroughService(walkthroughDeps({ configDir, runner, targets, emit: (e, p) => bus.emit(e, p), kindProvider: env.KIND_EXPERIMENTAL_PROVIDER }));
 
+  const pitfalls = new PitfallService({ resolve: pitfallResolver({ targets, snapshots }), store: new PitfallResultStore(join(configDir, 'pitfalls', 'results')) });
+
   const resolveForReports = (targetId: string, o: { debugPods: boolean }) =>
     resolveTarget({ targets, snapshots, clusterGather: (id, g) => liveClusterGather(targets, id, g) }, targetId, o);
   const reports = createReportService({
@@ -98,8 +101,9 @@ export function createLabService(opts: LabServiceOptions) {
       const e = snapshots.entries().find((x) => x.id === targetId);
       return e ? { title: e.snapshot?.title ?? null, file: e.file } : null;
     },
-    walkthroughs: (targetId) =>
-      targetId.startsWith('snapshot:')
+    walkthroughs: (targetId) => [
+      ...pitfalls.outcomes(targetId),
+      ...(targetId.startsWith('snapshot:')
         ? []
         : walkthroughs
             .listWalkthroughs()
@@ -107,13 +111,15 @@ export function createLabService(opts: LabServiceOptions) {
               const def = walkthroughs.getWalkthrough(w.id);
               return walkthroughOutcome({ id: w.id, title: w.title, stepTitles: Object.fromEntries(def.steps.map((s) => [s.id, s.title])) }, walkthroughs.progress(w.id, targetId));
             })
-            .filter((o): o is NonNullable<typeof o> => o !== null),
+            .filter((o): o is NonNullable<typeof o> => o !== null)),
+    ],
     policyLint: async (targetId) => (targetId === 'host' ? [] : (await policies.analyze({ documents: [], targetId })).lint),
   });
   const recommender = createRecommendService({ resolve: resolveForReports });
 
   const handlers: Handlers = {
     ...walkthroughHandlers(walkthroughs),
+    ...pitfallHandlers(pitfalls),
     'reports.create': (p) => reports.create(p),
     'reports.preview': (p) => reports.preview(p),
     'reports.list': () => reports.list(),
@@ -228,6 +234,7 @@ export function createLabService(opts: LabServiceOptions) {
     snapshots,
     checks,
     walkthroughs,
+    pitfalls,
     dispatch: (method: unknown, params: unknown, ctx: CallContext) => dispatch(method, params, ctx),
     /** A client (window or WebSocket) went away. */
     clientGone(clientId: string) {

@@ -4,6 +4,7 @@ import { checkEvents, checkRequests } from './checks';
 import { hostRequests } from './host';
 import { kindRequests } from './kind';
 import { policyRequests } from './policy';
+import { pitfallRequests } from './pitfalls';
 import { reportRequests } from './report';
 import { targetEvents, targetRequests } from './targets';
 import { terminalEvents, terminalRequests } from './terminal';
@@ -20,6 +21,7 @@ export const requests = {
   ...hostRequests,
   ...kindRequests,
   ...policyRequests,
+  ...pitfallRequests,
   ...reportRequests,
   ...targetRequests,
   ...terminalRequests,
@@ -50,6 +52,7 @@ export * from './checks-types';
 export * from './host';
 export * from './kind';
 export * from './policy';
+export * from './pitfalls';
 export * from './report';
 export * from './targets';
 export * from './terminal';

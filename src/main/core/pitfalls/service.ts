@@ -104,8 +104,9 @@ export class PitfallService {
     return p;
   }
 
-  get(id: string): Pitfall {
-    return structuredClone(this.find(id).pitfall);
+  get(id: string): Pitfall & { references: NonNullable<Pitfall['references']> } {
+    const p = structuredClone(this.find(id).pitfall);
+    return { ...p, references: p.references ?? [] };
   }
 
   /** Gathers the pitfall's facts from the target (and its policy objects when needed) and walks to the first stop. */
@@ -219,7 +220,7 @@ export class PitfallService {
 }
 
 type Req = typeof pitfallRequests;
-type Handler<M extends keyof Req> = (p: z.output<Req[M]['params']>) => Promise<z.input<Req[M]['result']>> | z.input<Req[M]['result']>;
+type Handler<M extends keyof Req> = (p: z.output<Req[M]['params']>) => Promise<z.output<Req[M]['result']>> | z.output<Req[M]['result']>;
 
 /** Request handlers for the lab service (one per method of pitfallRequests). */
 export function pitfallHandlers(svc: PitfallService): { [M in keyof Req]: Handler<M> } {
