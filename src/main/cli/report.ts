@@ -1,7 +1,6 @@
 // `datapath-lab report`: the checks on a host, cluster or snapshot as a shareable, redacted
 // report (Markdown, self-contained HTML or JSON).
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
+import { basename, extname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runOnTarget } from '../core/checkrun/run';
 import { CHECKS } from '../core/checks';
@@ -13,6 +12,7 @@ import { readSnapshot } from '../core/snapshot/snapshot';
 import { contextTargetId, TargetRegistry } from '../core/targets/registry';
 import { APP_VERSION } from '../core/version';
 import { checkCiliumVersion, failed, progressPrinter, resolveCliTarget, targetArgs, TARGET_OPTIONS, Usage } from './common';
+import { writeFileAtomic } from '../core/storage/files';
 
 export const REPORT_HELP = `datapath-lab report — a shareable report of the checks, with secrets removed
 
@@ -125,10 +125,7 @@ export async function runReportCommand(args: string[]): Promise<number> {
       return 0;
     }
     const out = resolvePath(values.output!);
-    mkdirSync(dirname(out), { recursive: true });
-    const tmp = `${out}.tmp-${process.pid}`;
-    writeFileSync(tmp, report.content, { mode: 0o644 });
-    renameSync(tmp, out);
+    writeFileAtomic(out, report.content);
     const n = counts(run.findings);
     console.error(`wrote ${values.output} (${format}): ${n.fail} failed, ${n.warn} warnings, ${n.unknown} unknown, ${n.pass} passed${policyLint ? `; ${policyLint.length} policy lint findings` : ''}`);
     return 0;

@@ -1,8 +1,9 @@
-import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, extname, isAbsolute } from 'node:path';
 import type { CiliumValues } from '../../../shared/api/walkthrough';
 import { LabError } from '../../../shared/errors';
 import { renderValuesYaml, type RenderOptions } from './render';
+import { writeFileAtomic } from '../storage/files';
 
 /**
  * Writes the values file where the user chose: an absolute path ending in .yaml or .yml whose
@@ -26,9 +27,6 @@ export function saveValuesFile(path: string, values: CiliumValues, o: RenderOpti
     if (err instanceof LabError) throw err;
   }
   const text = renderValuesYaml(values, o);
-  const tmp = `${path}.tmp-${process.pid}`;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(tmp, text, { mode: 0o644 });
-  renameSync(tmp, path);
+  writeFileAtomic(path, text);
   return { path, bytes: Buffer.byteLength(text) };
 }

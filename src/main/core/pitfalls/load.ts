@@ -1,9 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
 import { FINDING_STATUSES } from '../../../shared/api/checks-types';
 import { PitfallSchema, type Condition, type Operand, type Pitfall, type PitfallNode, type QuestionNode } from '../../../shared/api/pitfalls';
 import { getCheck } from '../checks/index';
+import { loadYamlDir, parseYamlWith } from '../storage/yaml-data';
 import type { FactKey } from '../facts/types';
 import type { LoadedPitfall } from './engine';
 import { getSignal, type SignalType } from './signals';
@@ -236,60 +234,24 @@ export function checkPitfall(p: Pitfall): { problems: string[]; needs: { facts: 
   return { problems, needs: { facts: [...facts].sort(), policy } };
 }
 
-interface Issue {
-  code?: string;
-  path: PropertyKey[];
-  message: string;
-  errors?: Issue[][];
-}
-
-/** zod issues as lines; a failed union is explained by the branch that came closest. */
-function describeIssues(issues: readonly Issue[], prefix: PropertyKey[]): string[] {
-  return issues.flatMap((i) => {
-    const path = [...prefix, ...i.path];
-    if (i.code === 'invalid_union' && i.errors?.length) {
-      const best = [...i.errors].sort((a, b) => a.length - b.length)[0]!;
-      if (best.length) return describeIssues(best, path);
-    }
-    return [`${path.map(String).join('.') || '(file)'}: ${i.message}`];
-  });
-}
-
 /** Parses and checks one pitfall file's text. */
 export function parsePitfall(text: string, file = '(text)'): { pitfall: LoadedPitfall | null; problems: string[] } {
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (err) {
-    return { pitfall: null, problems: [`not valid YAML: ${(err as Error).message.split('\n')[0]}`] };
-  }
-  const r = PitfallSchema.safeParse(raw);
-  if (!r.success) return { pitfall: null, problems: describeIssues(r.error.issues as Issue[], []) };
-  const { problems, needs } = checkPitfall(r.data);
+  const { data, problems: schemaProblems } = parseYamlWith(PitfallSchema, text);
+  if (!data) return { pitfall: null, problems: schemaProblems };
+  const { problems, needs } = checkPitfall(data);
   if (problems.length) return { pitfall: null, problems };
-  const byId = new Map(r.data.nodes.map((n) => [n.id, n]));
-  return { pitfall: { file, pitfall: r.data, byId, needs, questions: r.data.nodes.filter((n) => n.kind === 'question').length }, problems: [] };
+  const byId = new Map(data.nodes.map((n) => [n.id, n]));
+  return { pitfall: { file, pitfall: data, byId, needs, questions: data.nodes.filter((n) => n.kind === 'question').length }, problems: [] };
 }
 
 export function loadPitfalls(dir: string): PitfallLoadResult {
-  const out: PitfallLoadResult = { pitfalls: [], errors: [] };
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
-  } catch {
-    return out;
-  }
-  const ids = new Set<string>();
-  for (const name of names) {
-    const file = join(dir, name);
-    const { pitfall, problems } = parsePitfall(readFileSync(file, 'utf8'), file);
-    if (pitfall && ids.has(pitfall.pitfall.id)) problems.push(`id ${pitfall.pitfall.id} is used by another file`);
-    if (!pitfall || problems.length) {
-      out.errors.push({ file, problems });
-      continue;
-    }
-    ids.add(pitfall.pitfall.id);
-    out.pitfalls.push(pitfall);
-  }
-  return out;
+  const { items, errors } = loadYamlDir(
+    dir,
+    (text, file) => {
+      const { pitfall, problems } = parsePitfall(text, file);
+      return { item: pitfall, problems };
+    },
+    (p) => p.pitfall.id,
+  );
+  return { pitfalls: items, errors };
 }

@@ -1,9 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { PitfallResultSchema, type PitfallResult } from '../../../shared/api/pitfalls';
 import { TargetIdSchema } from '../../../shared/api/targets';
-import { targetKey } from '../walkthrough/progress';
+import { PerTargetFiles } from '../storage/files';
 
 /**
  * The last result of each pitfall per target, one JSON file per target in the config folder
@@ -16,52 +14,27 @@ const FileSchema = z.object({ version: z.literal(1), targetId: TargetIdSchema, r
 type ResultFile = z.infer<typeof FileSchema>;
 
 export class PitfallResultStore {
-  private readonly cache = new Map<string, ResultFile>();
-  /** Problems met while reading files (kept aside), for the log. */
-  readonly warnings: string[] = [];
+  private readonly files: PerTargetFiles<ResultFile>;
 
-  constructor(private readonly dir: string) {}
+  constructor(dir: string) {
+    this.files = new PerTargetFiles(dir, FileSchema, 'pitfall results', (targetId) => ({ version: 1, targetId, results: {} }));
+  }
+
+  /** Problems met while reading files (kept aside), for the log. */
+  get warnings(): readonly string[] {
+    return this.files.warnings;
+  }
 
   fileOf(targetId: string): string {
-    return join(this.dir, `${targetKey(targetId)}.json`);
+    return this.files.fileOf(targetId);
   }
 
   private load(targetId: string): ResultFile {
-    const hit = this.cache.get(targetId);
-    if (hit) return hit;
-    const file = this.fileOf(targetId);
-    let data: ResultFile = { version: 1, targetId, results: {} };
-    try {
-      const parsed = FileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-      if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid');
-      if (parsed.data.targetId === targetId) data = parsed.data;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        const aside = `${file}.corrupt-${Date.now()}`;
-        try {
-          renameSync(file, aside);
-        } catch {
-          /* start empty anyway */
-        }
-        this.warnings.push(`pitfall results ${file} could not be read (${(err as Error).message}); kept as ${aside}`);
-      }
-    }
-    this.cache.set(targetId, data);
-    return data;
+    return this.files.get(targetId);
   }
 
   private save(targetId: string): void {
-    const data = this.cache.get(targetId);
-    if (!data) return;
-    const file = this.fileOf(targetId);
-    if (Object.keys(data.results).length === 0) {
-      rmSync(file, { force: true });
-      return;
-    }
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(data));
-    renameSync(tmp, file);
+    this.files.save(targetId, Object.keys(this.load(targetId).results).length === 0);
   }
 
   put(result: PitfallResult): void {

@@ -1,9 +1,10 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { SettingsSchema, type Settings } from '../../../shared/api';
 import { LabError } from '../../../shared/errors';
 import { TOOLS, resolveTool } from '../runner/tools';
+import { writeFileAtomic } from '../storage/files';
 
 export const DEFAULT_SETTINGS: Settings = { toolPaths: {}, selectedTargetId: null };
 
@@ -62,10 +63,7 @@ export class SettingsStore {
       patch = { ...patch, toolPaths: Object.fromEntries(Object.entries({ ...this.current.toolPaths, ...patch.toolPaths }).filter(([, p]) => p !== '')) };
     }
     const next = SettingsSchema.parse({ ...this.current, ...patch });
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`, 0o600);
     this.current = next;
     return this.get();
   }

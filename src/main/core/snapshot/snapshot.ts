@@ -1,10 +1,11 @@
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { LabError } from '../../../shared/errors';
 import { parseFactSet, type FactSet } from '../facts/types';
 import { redactObjects, redactValue } from '../redact/redact';
 import { APP_VERSION } from '../version';
+import { writeFileAtomic } from '../storage/files';
 
 /** The snapshot file format: one versioned JSON document (gzip when the name ends in .gz). */
 export const SNAPSHOT_FORMAT = 'datapath-lab/snapshot';
@@ -68,9 +69,7 @@ export function serializeSnapshot(s: Snapshot, gzip: boolean): Buffer {
 }
 
 export function writeSnapshot(path: string, s: Snapshot): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, serializeSnapshot(s, path.endsWith('.gz')));
-  renameSync(tmp, path);
+  writeFileAtomic(path, serializeSnapshot(s, path.endsWith('.gz')));
 }
 
 /**

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { WalkthroughSchema, type Action, type Step, type Walkthrough, type When, type WhenClause } from '../../../shared/api/walkthrough';
 import { getCheck } from '../checks/index';
+import { loadYamlDir, parseYamlWith } from '../storage/yaml-data';
 import { ParamError, validateParam } from './params';
 import { paramOf, parseTemplate, placeholderRef, refsInText, whenList } from './template';
 
@@ -118,61 +118,22 @@ export function checkReferences(w: Walkthrough, guideDir?: string): string[] {
   return problems;
 }
 
-interface Issue {
-  code?: string;
-  path: PropertyKey[];
-  message: string;
-  errors?: Issue[][];
-}
-
-/**
- * zod issues as lines. A union that failed ("Invalid input") is explained by the branch that
- * came closest (fewest issues), so "tool: Invalid option" is shown rather than "Invalid input".
- */
-function describeIssues(issues: readonly Issue[], prefix: PropertyKey[]): string[] {
-  return issues.flatMap((i) => {
-    const path = [...prefix, ...i.path];
-    if (i.code === 'invalid_union' && i.errors?.length) {
-      const best = [...i.errors].sort((a, b) => a.length - b.length)[0]!;
-      if (best.length) return describeIssues(best, path);
-    }
-    return [`${path.map(String).join('.') || '(file)'}: ${i.message}`];
-  });
-}
-
 /** Parses and checks one walkthrough file's text. */
 export function parseWalkthrough(text: string, guideDir?: string): { walkthrough: Walkthrough | null; problems: string[] } {
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (err) {
-    return { walkthrough: null, problems: [`not valid YAML: ${(err as Error).message.split('\n')[0]}`] };
-  }
-  const r = WalkthroughSchema.safeParse(raw);
-  if (!r.success) return { walkthrough: null, problems: describeIssues(r.error.issues, []) };
-  const problems = checkReferences(r.data, guideDir);
-  return { walkthrough: problems.length ? null : r.data, problems };
+  const { data, problems } = parseYamlWith(WalkthroughSchema, text);
+  if (!data) return { walkthrough: null, problems };
+  const refProblems = checkReferences(data, guideDir);
+  return { walkthrough: refProblems.length ? null : data, problems: refProblems };
 }
 
 export function loadWalkthroughs(dir: string): LoadResult {
-  const out: LoadResult = { walkthroughs: [], errors: [] };
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
-  } catch {
-    return out;
-  }
-  const ids = new Set<string>();
-  for (const name of names) {
-    const file = join(dir, name);
-    const { walkthrough, problems } = parseWalkthrough(readFileSync(file, 'utf8'), dir);
-    if (walkthrough && ids.has(walkthrough.id)) problems.push(`id ${walkthrough.id} is used by another file`);
-    if (!walkthrough || problems.length) {
-      out.errors.push({ file, problems });
-      continue;
-    }
-    ids.add(walkthrough.id);
-    out.walkthroughs.push({ file, walkthrough });
-  }
-  return out;
+  const { items, errors } = loadYamlDir(
+    dir,
+    (text, file) => {
+      const { walkthrough, problems } = parseWalkthrough(text, dir);
+      return { item: walkthrough && { file, walkthrough }, problems };
+    },
+    (w) => w.walkthrough.id,
+  );
+  return { walkthroughs: items, errors };
 }

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { TargetIdSchema } from '../../../shared/api/targets';
+import { PerTargetFiles } from '../storage/files';
 import { StepProgressSchema, type StepProgress, type WalkthroughProgress } from '../../../shared/api/walkthrough';
 
 /**
@@ -19,60 +17,41 @@ const FileSchema = z.object({
 });
 type ProgressFile = z.infer<typeof FileSchema>;
 
-export const targetKey = (targetId: string) => createHash('sha256').update(targetId).digest('hex').slice(0, 24);
+/** A step left "running" by a previous run of the app did not finish. */
+function markInterrupted(data: ProgressFile): void {
+  for (const steps of Object.values(data.walkthroughs)) {
+    for (const s of Object.values(steps)) {
+      if (s.state === 'running') {
+        s.state = 'failed';
+        s.reason = 'interrupted: the app stopped while the step ran';
+        if (s.lastRun && !s.lastRun.endedAt) s.lastRun.endedAt = s.updatedAt;
+      }
+    }
+  }
+}
 
 export class ProgressStore {
-  private readonly cache = new Map<string, ProgressFile>();
-  /** Problems met while reading files (kept aside), for the log. */
-  readonly warnings: string[] = [];
+  private readonly files: PerTargetFiles<ProgressFile>;
 
-  constructor(private readonly dir: string) {}
+  constructor(dir: string) {
+    this.files = new PerTargetFiles(dir, FileSchema, 'walkthrough progress', (targetId) => ({ version: 1, targetId, walkthroughs: {} }));
+  }
+
+  /** Problems met while reading files (kept aside), for the log. */
+  get warnings(): readonly string[] {
+    return this.files.warnings;
+  }
 
   fileOf(targetId: string): string {
-    return join(this.dir, `${targetKey(targetId)}.json`);
+    return this.files.fileOf(targetId);
   }
 
   private load(targetId: string): ProgressFile {
-    const hit = this.cache.get(targetId);
-    if (hit) return hit;
-    const file = this.fileOf(targetId);
-    let data: ProgressFile = { version: 1, targetId, walkthroughs: {} };
-    try {
-      const parsed = FileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-      if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid');
-      if (parsed.data.targetId === targetId) data = parsed.data;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        const aside = `${file}.corrupt-${Date.now()}`;
-        try {
-          renameSync(file, aside);
-        } catch {
-          /* start empty anyway */
-        }
-        this.warnings.push(`walkthrough progress ${file} could not be read (${(err as Error).message}); kept as ${aside}`);
-      }
-    }
-    for (const steps of Object.values(data.walkthroughs)) {
-      for (const s of Object.values(steps)) {
-        if (s.state === 'running') {
-          s.state = 'failed';
-          s.reason = 'interrupted: the app stopped while the step ran';
-          if (s.lastRun && !s.lastRun.endedAt) s.lastRun.endedAt = s.updatedAt;
-        }
-      }
-    }
-    this.cache.set(targetId, data);
-    return data;
+    return this.files.get(targetId, markInterrupted);
   }
 
   private save(targetId: string): void {
-    const data = this.cache.get(targetId);
-    if (!data) return;
-    const file = this.fileOf(targetId);
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(data));
-    renameSync(tmp, file);
+    this.files.save(targetId);
   }
 
   step(targetId: string, walkthroughId: string, stepId: string): StepProgress {
