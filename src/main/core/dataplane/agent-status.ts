@@ -302,17 +302,12 @@ const TOP_KEYS = new Set([
 
 type AgentSection = 'controllers' | 'allocations' | 'kprDetails' | 'clusterNodes' | 'generic' | null;
 
-/** Parses the text of `cilium-dbg status [--verbose]` (or the agent's `cilium status`). Never throws. */
-export function parseAgentStatusText(text: string): AgentStatusSummary {
-  const lines = splitLines(text);
-  const problems: ParseProblem[] = [];
-  const fields: Record<string, string> = {};
-  const kprDetails: Record<string, string> = {};
-  const failing: ControllerFailure[] = [];
-  const allocations: { ip: string; owner: string }[] = [];
-  let section: AgentSection = null;
-  const s: Omit<AgentStatusSummary, 'verdict' | 'errors' | 'ready'> = {
-    source: 'text',
+type SummaryParts = Omit<AgentStatusSummary, 'verdict' | 'errors' | 'ready'>;
+
+/** A summary with nothing read yet; the parsers fill in what their input has. */
+function emptySummary(source: SummaryParts['source'], problems: ParseProblem[], kprDetails: Record<string, string> = {}, fields: Record<string, string> = {}): SummaryParts {
+  return {
+    source,
     version: null,
     cilium: null,
     kvstore: null,
@@ -332,6 +327,18 @@ export function parseAgentStatusText(text: string): AgentStatusSummary {
     commandErrors: [],
     problems,
   };
+}
+
+/** Parses the text of `cilium-dbg status [--verbose]` (or the agent's `cilium status`). Never throws. */
+export function parseAgentStatusText(text: string): AgentStatusSummary {
+  const lines = splitLines(text);
+  const problems: ParseProblem[] = [];
+  const fields: Record<string, string> = {};
+  const kprDetails: Record<string, string> = {};
+  const failing: ControllerFailure[] = [];
+  const allocations: { ip: string; owner: string }[] = [];
+  let section: AgentSection = null;
+  const s = emptySummary('text', problems, kprDetails, fields);
 
   const setPool = (family: 'ipv4' | 'ipv6', value: string) => {
     const m = /^(\d+)\/(\d+)\s+allocated(?:\s+from\s+(\S+))?/.exec(value.trim());
@@ -501,27 +508,7 @@ export function parseAgentStatusText(text: string): AgentStatusSummary {
 /** Builds the same summary from `cilium-dbg status -o json` (the agent's StatusResponse). Never throws. */
 export function parseAgentStatusJson(text: string): AgentStatusSummary {
   const problems: ParseProblem[] = [];
-  const s: Omit<AgentStatusSummary, 'verdict' | 'errors' | 'ready'> = {
-    source: 'json',
-    version: null,
-    cilium: null,
-    kvstore: null,
-    kubernetes: null,
-    healthDaemon: null,
-    kubeProxyReplacement: null,
-    masquerading: null,
-    ipam: null,
-    routing: null,
-    deviceMode: null,
-    attachMode: null,
-    clusterHealth: null,
-    controllers: null,
-    hubble: null,
-    kprDetails: {},
-    fields: {},
-    commandErrors: [],
-    problems,
-  };
+  const s = emptySummary('json', problems);
   const trimmed = typeof text === 'string' ? text.trim() : '';
   const start = trimmed.indexOf('{');
   if (start < 0) {
