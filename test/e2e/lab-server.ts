@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
@@ -74,17 +74,22 @@ export async function apiClient(s: LabServer) {
   return { ws, call, close: () => ws.close() };
 }
 
-export const test = base.extend<{ lab: LabServer }, { labWorker: LabServer }>({
-  labWorker: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const s = await startLabServer();
+/**
+ * Each test gets its own lab server with a fresh config folder: settings (the selected
+ * target), saved reports and progress are state, and no test may see another's. Starting one
+ * costs about a second.
+ */
+export const test = base.extend<{ lab: LabServer }>({
+  // eslint-disable-next-line no-empty-pattern
+  lab: async ({}, use) => {
+    const s = await startLabServer();
+    try {
       await use(s);
+    } finally {
       await stopLabServer(s);
-    },
-    { scope: 'worker' },
-  ],
-  lab: async ({ labWorker }, use) => use(labWorker),
+      rmSync(s.configDir, { recursive: true, force: true });
+    }
+  },
 });
 export { expect };
 
