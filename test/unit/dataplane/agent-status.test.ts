@@ -356,6 +356,95 @@ describe('parseAgentStatusJson', () => {
   });
 });
 
+/**
+ * The only real agent `-o json` outputs found are fragments (see SOURCES.md): the stored copies
+ * of the posts stop mid-document. The fixtures keep them as published; these helpers build a
+ * parseable document from the fragment's complete parts only, adding nothing but the braces.
+ */
+/** The complete top-level members (two-space indentation, as the agent prints); the cut last one and anything before the first are left out. */
+function completeTopLevelMembers(fragment: string): string {
+  const lines = fragment.split('\n');
+  const starts = lines.flatMap((l, i) => (/^ {2}"[^"]+":/.test(l) ? [i] : []));
+  return `{\n${lines.slice(starts[0], starts[starts.length - 1]).join('\n').replace(/,\s*$/, '')}\n}`;
+}
+
+/** The complete elements of a top-level array (four-space indentation): from a "    {" line to its "    }" line. */
+function completeArrayElements(fragment: string): string[] {
+  const out: string[] = [];
+  let open: string[] | null = null;
+  for (const line of fragment.split('\n')) {
+    if (line === '    {') open = [line];
+    else if (open && /^ {4}\},?$/.test(line)) {
+      out.push([...open, '    }'].join('\n'));
+      open = null;
+    } else open?.push(line);
+  }
+  return out;
+}
+
+describe('parseAgentStatusJson on real outputs (fragments)', () => {
+  const head = fixture(DIR, 'cilium-35873-v1.16-json-1-head.partial.json');
+  const controllers = fixture(DIR, 'cilium-35873-v1.16-json-2-controllers.partial.json');
+  const tail = fixture(DIR, 'cilium-35873-v1.16-json-3-kpr-to-proxy.partial.json');
+  const cluster = fixture(DIR, 'cilium-13171-v1.8.3-json-cluster.partial.json');
+  const DEFAULTED =
+    'Defaulted container "cilium-agent" out of: cilium-agent, config (init), apply-sysctl-overwrites (init), mount-bpf-fs (init), clean-cilium-state (init), install-cni-binaries (init)';
+
+  it('skips kubectl\'s "Defaulted container" line and reports the cut document (cilium/cilium#35873, as stored)', () => {
+    const s = parseAgentStatusJson(head);
+    expect(s.problems[0]).toEqual({ line: 1, text: DEFAULTED, reason: 'text before the JSON object ignored' });
+    expect(s.problems[1]?.reason).toMatch(/^invalid JSON/);
+    expect(s.problems).toHaveLength(2);
+    expect(s.attachMode).toBeNull();
+    expect(s.verdict).toBe('failed');
+    expect(s.ready).toBe(false);
+  });
+
+  it('reads the attach mode from the complete members of the head, after the kubectl line', () => {
+    const s = parseAgentStatusJson(`${head.split('\n')[0]}\n${completeTopLevelMembers(head)}`);
+    expect(s.problems.map((p) => p.reason)).toEqual(['text before the JSON object ignored']);
+    expect(s.attachMode).toBe('tcx');
+    expect(s.fields['attach-mode']).toBe('tcx');
+    // No "cilium" member in this part: nothing says the agent is up.
+    expect(s.cilium).toBeNull();
+    expect(s.errors).toEqual(['no Cilium row in the agent status']);
+  });
+
+  it('reads Kubernetes, KVStore and BPF masquerading as a 1.16 agent writes them', () => {
+    expect(/^ {4}"mode": "(\w+)"$/m.exec(tail)?.[1]).toBe('True');
+    expect(normaliseKprMode('True')).toBe('true');
+    const s = parseAgentStatusJson(completeTopLevelMembers(tail));
+    expect(s.problems).toEqual([]);
+    expect(s.kubernetes).toEqual({ state: 'Ok', message: '1.31 (v1.31.1) [linux/amd64]' });
+    expect(s.kvstore).toEqual({ state: 'Ok', message: 'Disabled' });
+    // "enabledProtocols" has only "ipv4": a false ipv6 is left out by the agent, and means off.
+    expect(s.masquerading).toMatchObject({ mode: 'bpf', ipMasqAgent: false, excludedCidrs: ['10.244.0.0/16'], ipv4: true, ipv6: false });
+    expect(s.kubeProxyReplacement).toBeNull();
+  });
+
+  it('counts controllers without "consecutive-failure-count" (left out when 0) as healthy', () => {
+    const elements = completeArrayElements(controllers);
+    expect(elements.map((e) => (JSON.parse(e) as { name: string }).name)).toEqual(['resolve-identity-754', 'daemon-validate-config']);
+    expect(controllers).not.toContain('consecutive-failure-count');
+    const s = parseAgentStatusJson(`{"controllers": [${elements.join(',')}]}`);
+    expect(s.problems).toEqual([]);
+    expect(s.controllers).toEqual({ healthy: 2, total: 2, failing: [] });
+  });
+
+  it('reads cluster health when "nodes" is null (cilium/cilium#13171, Cilium 1.8.3)', () => {
+    const s = parseAgentStatusJson(`{${cluster.trim().replace(/,$/, '')}}`);
+    expect(s.problems).toEqual([]);
+    expect(s.healthDaemon).toEqual({ state: 'Ok', message: '' });
+    expect(s.clusterHealth).toEqual({ reachable: null, total: null, state: 'Ok', message: '' });
+  });
+
+  it('never throws on any cut of the fragments', () => {
+    for (const text of [head, controllers, tail, cluster]) {
+      for (let i = 0; i <= text.length; i += 3) expect(() => parseAgentStatusJson(text.slice(0, i))).not.toThrow();
+    }
+  });
+});
+
 describe('parseAgentStatusText on bad input', () => {
   it('turns error output from the agent CLI or kubectl into a failed verdict', () => {
     const s = parseAgentStatusText(

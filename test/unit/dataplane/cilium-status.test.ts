@@ -254,6 +254,25 @@ describe('parseCiliumStatusJson', () => {
     });
   });
 
+  it('reads error and warning messages as strings, as current cilium-cli marshals them', () => {
+    // The two ErrorCount objects are verbatim the expected output of cilium-cli's own test
+    // (gh:cilium/cilium cilium-cli/status/status_test.go, TestErrorCountMarshalJSON, at
+    // a97003770ba5ba4bd3031764eb4892ce9d711089); the workloads and pods around them are made up.
+    const withErrors = '{\n "Errors": [\n  "error 1",\n  "error 2"\n ],\n "Warnings": [\n  "warning 1"\n ],\n "Disabled": false\n}';
+    const clean = '{\n "Errors": [],\n "Warnings": [],\n "Disabled": false\n}';
+    const s = parseCiliumStatusJson(`{"errors": {"cilium": {"cilium-abcde": ${withErrors}}, "cilium-operator": {"cilium-operator-xyz": ${clean}}}}`);
+    expect(s.problems).toEqual([]);
+    expect(s.errors).toEqual([
+      { workload: 'cilium', pod: 'cilium-abcde', message: 'error 1' },
+      { workload: 'cilium', pod: 'cilium-abcde', message: 'error 2' },
+    ]);
+    expect(s.warnings).toEqual([{ workload: 'cilium', pod: 'cilium-abcde', message: 'warning 1' }]);
+    const comp = (k: string) => s.components.find((c) => c.key === k);
+    expect(comp('cilium')).toMatchObject({ state: 'errors', errors: 2, warnings: 1, text: '2 errors, 1 warnings' });
+    expect(comp('operator')).toMatchObject({ state: 'ok', errors: 0, warnings: 0 });
+    expect(s.verdict).toBe('failed');
+  });
+
   it('reads agent states and helm chart version when present', () => {
     const s = parseCiliumStatusJson(
       JSON.stringify({
