@@ -15,7 +15,7 @@ const TOTAL = 100 * 1024 * 1024;
 interface Bench {
   resetStall(): void;
   stall(): number;
-  directWrite(line: string, total: number, chunk: number): Promise<number>;
+  directWrite(line: string, total: number, chunk: number, likeSession: string): Promise<number>;
   waitWritten(sessionId: string): Promise<void>;
 }
 /** Calls a bench hook in the page (page functions are serialised: no closures). */
@@ -62,7 +62,7 @@ export async function runTerminalBench(): Promise<void> {
 
     // The reference: the same bytes written straight into an xterm in the same page.
     await hook(page, 'resetStall');
-    const directMs = await hook(page, 'directWrite', LINE, TOTAL, 64 * 1024);
+    const directMs = await hook(page, 'directWrite', LINE, TOTAL, 64 * 1024, run.result.sessionId);
     const directStall = await hook(page, 'stall');
     api.close();
 

@@ -29,4 +29,6 @@ test('the browser-mode page runs under its strict CSP without violations', async
 test('the app says which transport it has and shows the version', async ({ page, lab }) => {
   await openLab(page, lab);
   await expect(page.getByText(/v\d+\.\d+\.\d+ · browser mode/)).toBeVisible();
+  // The socket lives in a worker (terminal output is received off the page's main thread).
+  expect(page.workers().map((w) => new URL(w.url()).pathname)).toEqual([expect.stringMatching(/^\/assets\/ws-worker-.*\.js$/)]);
 });

@@ -7,7 +7,7 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import './styles.css';
 import { App } from './App';
-import { liveTerminal, useTerminalStore, SCROLLBACK_LINES } from './stores/terminal';
+import { liveTerminal, useTerminalStore, TERMINAL_OPTIONS } from './stores/terminal';
 
 let maxGap = 0;
 let last = performance.now();
@@ -29,10 +29,14 @@ window.__bench = {
     last = performance.now();
   },
   stall: () => maxGap,
-  /** Writes `total` characters of `line` repeated, in `chunk`-sized writes, into a fresh xterm. */
-  directWrite(line: string, total: number, chunk: number): Promise<number> {
+  /**
+   * Writes `total` characters of `line` repeated, in `chunk`-sized writes, into a fresh xterm
+   * made like the app's (same options) and of the same size as the session's terminal.
+   */
+  directWrite(line: string, total: number, chunk: number, likeSession: string): Promise<number> {
     const el = document.getElementById('direct')!;
-    const term = new Terminal({ scrollback: SCROLLBACK_LINES, convertEol: true, disableStdin: true });
+    const app = liveTerminal(likeSession)?.term;
+    const term = new Terminal({ ...TERMINAL_OPTIONS, ...(app ? { cols: app.cols, rows: app.rows } : {}) });
     term.open(el);
     const block = line.repeat(Math.ceil(chunk / line.length) + 1);
     const t0 = performance.now();

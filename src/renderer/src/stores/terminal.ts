@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { Terminal } from '@xterm/xterm';
+import { Terminal, type ITerminalInitOnlyOptions, type ITerminalOptions } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import type { RunParams, SessionInfo } from '../../../shared/api';
@@ -11,6 +11,19 @@ const MAX_TABS = 20;
 /** Ack written output every this many bytes (flow control with main). */
 const ACK_EVERY = 256 * 1024;
 
+/** Every session's xterm (and the benchmark's reference xterm) is made with these. */
+export const TERMINAL_OPTIONS: ITerminalOptions & ITerminalInitOnlyOptions = {
+  scrollback: SCROLLBACK_LINES,
+  // Commands run on pipes, not a pty: turn \n into \r\n.
+  convertEol: true,
+  disableStdin: true,
+  cursorBlink: false,
+  fontSize: 13,
+  fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace',
+  theme: { background: '#0b1118', foreground: '#d7e0ea', selectionBackground: '#35506b' },
+  allowProposedApi: true,
+};
+
 /** xterm instances live outside React state: output never re-renders components. */
 interface Live {
   term: Terminal;
@@ -20,6 +33,7 @@ interface Live {
   acked: number;
 }
 const live = new Map<string, Live>();
+const utf8 = new TextDecoder();
 
 export function liveTerminal(sessionId: string): Live | undefined {
   return live.get(sessionId);
@@ -28,17 +42,7 @@ export function liveTerminal(sessionId: string): Live | undefined {
 function ensureLive(sessionId: string): Live {
   let l = live.get(sessionId);
   if (!l) {
-    const term = new Terminal({
-      scrollback: SCROLLBACK_LINES,
-      // Commands run on pipes, not a pty: turn \n into \r\n.
-      convertEol: true,
-      disableStdin: true,
-      cursorBlink: false,
-      fontSize: 13,
-      fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace',
-      theme: { background: '#0b1118', foreground: '#d7e0ea', selectionBackground: '#35506b' },
-      allowProposedApi: true,
-    });
+    const term = new Terminal(TERMINAL_OPTIONS);
     const fit = new FitAddon();
     const search = new SearchAddon();
     term.loadAddon(fit);
@@ -108,7 +112,7 @@ export const useTerminalStore = create<TerminalState>((set, get) => {
         lab().on('terminal.started', (info) => upsert(info)),
         lab().on('terminal.data', ({ sessionId, data, offset }) => {
           const l = ensureLive(sessionId);
-          l.term.write(data, () => {
+          l.term.write(typeof data === 'string' ? data : utf8.decode(data), () => {
             l.written = offset;
             ack(sessionId, l, false);
           });
