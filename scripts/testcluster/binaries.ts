@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { binaries, cacheDir, here } from './paths';
 import { run } from './exec';
 
-export type BuildComponent = 'etcd' | 'kube' | 'kwok' | 'helm' | 'kind';
+export type BuildComponent = 'etcd' | 'kube' | 'kwok' | 'helm' | 'kind' | 'hubble';
 
 /** Which build.sh components are missing from the cache. */
 export function missingComponents(wanted: BuildComponent[]): BuildComponent[] {
@@ -15,6 +15,7 @@ export function missingComponents(wanted: BuildComponent[]): BuildComponent[] {
     kwok: existsSync(b.kwok) && existsSync(join(b.kwokStages, 'node', 'fast', 'node-initialize.yaml')),
     helm: existsSync(b.helm),
     kind: existsSync(b.kind),
+    hubble: existsSync(b.hubble),
   };
   return wanted.filter((c) => !present[c]);
 }

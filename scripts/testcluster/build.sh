@@ -2,7 +2,7 @@
 # Builds the test control plane's binaries from the Go module proxy, once, into
 # ~/.cache/datapath-lab/bin/<component>-<version>/. Idempotent: a binary that
 # exists is kept. Usage: build.sh [component ...]  (default: all but the heavy ones)
-# Components: etcd kube (apiserver, controller-manager, scheduler, kubectl) kwok helm kind
+# Components: etcd kube (apiserver, controller-manager, scheduler, kubectl) kwok helm kind hubble
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
@@ -96,12 +96,28 @@ build_kind() {
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
+# The Hubble CLI lives in Cilium's own module (hubble/) since 1.18; that module has replace
+# directives, so it is built from a wrapper module. (cilium-cli is not in the module zip and
+# its own module is refused by the proxy here: it cannot be built.)
+build_hubble() {
+  local out="$cache/bin/hubble-$CILIUM_VERSION"
+  [[ -x $out/hubble ]] && return
+  log "hubble (Cilium $CILIUM_VERSION)"
+  local dir="$work/hubble"
+  wrapper "$dir" github.com/cilium/cilium "$CILIUM_VERSION"
+  cd "$dir"
+  go get "github.com/cilium/cilium/hubble@$CILIUM_VERSION" >/dev/null
+  mkdir -p "$out.tmp"
+  go build -trimpath -ldflags "-s -w -X github.com/cilium/cilium/hubble/pkg.Version=$CILIUM_VERSION" -o "$out.tmp/hubble" github.com/cilium/cilium/hubble
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
 components=("$@")
-[[ ${#components[@]} -gt 0 ]] || components=(etcd kwok kube helm kind)
+[[ ${#components[@]} -gt 0 ]] || components=(etcd kwok kube helm kind hubble)
 for c in "${components[@]}"; do
   case $c in
-    etcd|kube|kwok|helm|kind) ( "build_$c" ) ;;
-    *) echo "unknown component: $c (etcd kube kwok helm kind)" >&2; exit 2 ;;
+    etcd|kube|kwok|helm|kind|hubble) ( "build_$c" ) ;;
+    *) echo "unknown component: $c (etcd kube kwok helm kind hubble)" >&2; exit 2 ;;
   esac
 done
 log "done: $cache/bin"

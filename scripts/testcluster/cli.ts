@@ -118,7 +118,7 @@ async function main(): Promise<void> {
       return;
     }
     case 'build':
-      await ensureBinaries(['etcd', 'kube', 'kwok', 'helm', 'kind'], (l) => process.stderr.write(`${l}\n`));
+      await ensureBinaries(['etcd', 'kube', 'kwok', 'helm', 'kind', 'hubble'], (l) => process.stderr.write(`${l}\n`));
       return;
     default:
       fail(`unknown command ${command}`);

@@ -65,6 +65,8 @@ export interface Binaries {
   kwokStages: string;
   helm: string;
   kind: string;
+  /** the Hubble CLI, built from Cilium's module at CILIUM_VERSION */
+  hubble: string;
 }
 
 export function binaries(): Binaries {
@@ -81,5 +83,6 @@ export function binaries(): Binaries {
     kwokStages: join(bin, `kwok-${v.KWOK_VERSION}`, 'stage'),
     helm: join(bin, `helm-${v.HELM_VERSION}`, 'helm'),
     kind: join(bin, `kind-${v.KIND_VERSION}`, 'kind'),
+    hubble: join(bin, `hubble-${v.CILIUM_VERSION}`, 'hubble'),
   };
 }

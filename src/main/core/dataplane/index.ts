@@ -28,3 +28,4 @@ export {
 export { parseServiceAddress, parseServiceList, type ServiceAddress, type ServiceBackend, type ServiceListResult, type ServiceRow } from './service-list';
 export { parseHubbleFlows, type FlowEndpointView, type FlowL4, type FlowL7, type FlowRow, type FlowVerdict, type HubbleFlowsResult } from './hubble';
 export * from './commands';
+export { toolErrorFix } from './tool-errors';

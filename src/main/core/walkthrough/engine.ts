@@ -36,6 +36,7 @@ import { loadWalkthroughs, stepRefs, type LoadResult } from './load';
 import { validateParams } from './params';
 import { ProgressStore } from './progress';
 import { targetKey } from '../storage/files';
+import { toolErrorFix } from '../dataplane/tool-errors';
 import { evalWhen, paramOf, placeholderRef, refsInText, renderManifest, resolveArg, resolveTyped, type Scope } from './template';
 import { evaluateExpect, outputFromTranscript } from './verify';
 import { waitForWorkload } from './wait';
@@ -138,6 +139,12 @@ function hostOf(url: string): string | null {
 }
 
 /** Last lines of a command's output, for a failure's details. */
+/** "Fix: …" for a failure the tool's own words explain (see dataplane/tool-errors.ts). */
+function fixLine(tool: string, output: string): string[] {
+  const fix = toolErrorFix(tool, output);
+  return fix ? [`Fix: ${fix}`] : [];
+}
+
 function tail(text: string, lines = 15): string[] {
   return text.trimEnd().split('\n').slice(-lines);
 }
@@ -505,7 +512,7 @@ export class WalkthroughService {
       kind: 'command',
       status: 'fail',
       summary: `${c.argv.join(' ')}: ${info.state === 'exited' ? `exited with ${info.exitCode}` : `${info.state}${info.reason ? ` (${info.reason})` : ''}`}`,
-      details: tail(output),
+      details: [...fixLine(c.tool, output), ...tail(output)],
       optional: false,
       sessionIds: [info.sessionId],
     });
@@ -690,7 +697,7 @@ export class WalkthroughService {
             sessionIds.push(info.sessionId);
             const e = evaluateExpect(item.expect, { exitCode: info.state === 'exited' ? info.exitCode : null, output }, p.scope);
             seen.push(...e.seen);
-            if (!e.ok) failures.push(...e.failures.map((f) => `${c.title}: ${f}`), ...tail(output, 8).map((l) => `  ${l}`));
+            if (!e.ok) failures.push(...e.failures.map((f) => `${c.title}: ${f}`), ...fixLine(c.tool, output), ...tail(output, 8).map((l) => `  ${l}`));
           }
           r = { title: v.title, kind: 'command', status: failures.length ? 'fail' : 'pass', summary: failures.length ? (failures[0] ?? 'failed') : seen.length ? seen.join('; ') : 'as expected', details: failures.slice(1), optional, sessionIds };
           if (!failures.length || attempt === attempts) break;
