@@ -1,6 +1,7 @@
 import type { Finding } from '../../../../shared/api';
 import { TOOL_NAMES } from '../../../../shared/api';
 import { useTerminalStore } from '../../stores/terminal';
+import { EvidenceTable } from '../EvidenceTable';
 
 const LABEL: Record<string, string> = { pass: 'pass', warn: 'warn', fail: 'fail', unknown: 'unknown', 'not-applicable': 'n/a' };
 
@@ -44,17 +45,7 @@ export function FindingCard({ finding: f, targetId, canRun }: { finding: Finding
       {f.evidence.length > 0 && (
         <details open={f.status === 'fail'}>
           <summary>Evidence ({f.evidence.length})</summary>
-          <table className="grid evidence" aria-label={`Evidence for ${f.checkId}`}>
-            <tbody>
-              {f.evidence.map((e, i) => (
-                <tr key={`${e.label}-${i}`}>
-                  <th scope="row">{e.label}</th>
-                  <td><code>{e.value}</code></td>
-                  <td className="source">{e.source}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <EvidenceTable evidence={f.evidence} label={`Evidence for ${f.checkId}`} />
         </details>
       )}
       {f.details && f.details.length > 0 && (

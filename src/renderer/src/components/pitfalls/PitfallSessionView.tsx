@@ -5,6 +5,7 @@ import { usePitfallsStore } from '../../stores/pitfalls';
 import { download } from '../../stores/reports';
 import { lab } from '../../lab';
 import { LabError } from '../../../../shared/errors';
+import { EvidenceTable } from '../EvidenceTable';
 
 const VERDICT: Record<string, string> = { this: 'This is it', 'not-this': 'Not this', inconclusive: 'Inconclusive' };
 const shell = (argv: string[]) => argv.map((a) => (/^[A-Za-z0-9_./:=@,+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
@@ -117,17 +118,7 @@ export function PitfallSessionView({ session: s }: { session: PitfallSession }) 
             <Markdown>{d.explanation}</Markdown>
           </div>
           {d.evidence.length > 0 && (
-            <table className="grid evidence" aria-label="Evidence">
-              <tbody>
-                {d.evidence.map((e, i) => (
-                  <tr key={`${e.label}-${i}`}>
-                    <th scope="row">{e.label}</th>
-                    <td><code>{e.value}</code></td>
-                    <td className="source">{e.source}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <EvidenceTable evidence={d.evidence} label="Evidence" />
           )}
           {d.fix && (
             <div className="fix" aria-label="Fix">
