@@ -13,7 +13,7 @@ const scope: TemplateScope = {
     id === 'cilium.mtu'
       ? { known: true, value: 1500, text: '1500 (mtu: "1500")' }
       : id === 'mtu.overhead'
-        ? { known: true, value: 50, text: '50 bytes (vxlan over IPv4 50)' }
+        ? { known: true, value: 50, text: '50 bytes: vxlan over IPv4 50' }
         : id === 'policy.dnsBlockedNamespaces'
           ? { known: true, value: ['shop', 'web'], text: 'shop; web' }
           : { known: false, why: 'not gathered' },

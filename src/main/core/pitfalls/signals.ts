@@ -170,7 +170,7 @@ const SIGNALS: SignalDef[] = [
     read(c) {
       const { s } = cilium(c);
       const o = mtuOverhead(s);
-      return k(o.total, 'cilium/cilium pkg/mtu/mtu.go', `${o.total} bytes${o.parts.length ? ` (${o.parts.map((p) => `${p.what} ${p.bytes}`).join(' + ')})` : ' (native routing, no encryption)'}`);
+      return k(o.total, 'cilium/cilium pkg/mtu/mtu.go', `${o.total} bytes${o.parts.length ? `: ${o.parts.map((p) => `${p.what} ${p.bytes}`).join(' + ')}` : ' (native routing, no encryption)'}`);
     },
   },
   {
