@@ -13,48 +13,34 @@ import { PerTargetFiles } from '../storage/files';
 const FileSchema = z.object({ version: z.literal(1), targetId: TargetIdSchema, results: z.record(z.string(), PitfallResultSchema) });
 type ResultFile = z.infer<typeof FileSchema>;
 
-export class PitfallResultStore {
-  private readonly files: PerTargetFiles<ResultFile>;
-
+export class PitfallResultStore extends PerTargetFiles<ResultFile> {
   constructor(dir: string) {
-    this.files = new PerTargetFiles(dir, FileSchema, 'pitfall results', (targetId) => ({ version: 1, targetId, results: {} }));
+    super(dir, FileSchema, 'pitfall results', (targetId) => ({ version: 1, targetId, results: {} }));
   }
 
-  /** Problems met while reading files (kept aside), for the log. */
-  get warnings(): readonly string[] {
-    return this.files.warnings;
-  }
-
-  fileOf(targetId: string): string {
-    return this.files.fileOf(targetId);
-  }
-
-  private load(targetId: string): ResultFile {
-    return this.files.get(targetId);
-  }
-
-  private save(targetId: string): void {
-    this.files.save(targetId, Object.keys(this.load(targetId).results).length === 0);
+  /** Writes the target's results; a target with none left has no file. */
+  private write(targetId: string): void {
+    this.save(targetId, Object.keys(this.get(targetId).results).length === 0);
   }
 
   put(result: PitfallResult): void {
-    const data = this.load(result.targetId);
+    const data = this.get(result.targetId);
     data.results[result.pitfallId] = structuredClone(result);
-    this.save(result.targetId);
+    this.write(result.targetId);
   }
 
   /** Results of a target, by pitfall id. */
   list(targetId: string): PitfallResult[] {
-    const r = this.load(targetId).results;
+    const r = this.get(targetId).results;
     return Object.keys(r)
       .sort()
       .map((k) => structuredClone(r[k]!));
   }
 
   forget(targetId: string, pitfallId?: string): void {
-    const data = this.load(targetId);
+    const data = this.get(targetId);
     if (pitfallId) delete data.results[pitfallId];
     else data.results = {};
-    this.save(targetId);
+    this.write(targetId);
   }
 }

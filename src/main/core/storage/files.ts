@@ -39,6 +39,8 @@ export class PerTargetFiles<T extends { targetId: string }> {
     /** What the files hold, for warnings ("walkthrough progress"). */
     private readonly what: string,
     private readonly empty: (targetId: string) => T,
+    /** Fixes a document as it is read (e.g. a step left running by a previous run of the app). */
+    private readonly onLoad: (data: T) => void = () => {},
   ) {}
 
   fileOf(targetId: string): string {
@@ -46,7 +48,7 @@ export class PerTargetFiles<T extends { targetId: string }> {
   }
 
   /** The target's document (the cached object: mutate it, then `save`). */
-  get(targetId: string, onLoad?: (data: T) => void): T {
+  get(targetId: string): T {
     const hit = this.cache.get(targetId);
     if (hit) return hit;
     const file = this.fileOf(targetId);
@@ -67,7 +69,7 @@ export class PerTargetFiles<T extends { targetId: string }> {
         this.warnings.push(`${this.what} ${file} could not be read (${(err as Error).message}); kept as ${aside}`);
       }
     }
-    onLoad?.(data);
+    this.onLoad(data);
     this.cache.set(targetId, data);
     return data;
   }

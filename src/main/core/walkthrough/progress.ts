@@ -30,37 +30,18 @@ function markInterrupted(data: ProgressFile): void {
   }
 }
 
-export class ProgressStore {
-  private readonly files: PerTargetFiles<ProgressFile>;
-
+export class ProgressStore extends PerTargetFiles<ProgressFile> {
   constructor(dir: string) {
-    this.files = new PerTargetFiles(dir, FileSchema, 'walkthrough progress', (targetId) => ({ version: 1, targetId, walkthroughs: {} }));
-  }
-
-  /** Problems met while reading files (kept aside), for the log. */
-  get warnings(): readonly string[] {
-    return this.files.warnings;
-  }
-
-  fileOf(targetId: string): string {
-    return this.files.fileOf(targetId);
-  }
-
-  private load(targetId: string): ProgressFile {
-    return this.files.get(targetId, markInterrupted);
-  }
-
-  private save(targetId: string): void {
-    this.files.save(targetId);
+    super(dir, FileSchema, 'walkthrough progress', (targetId) => ({ version: 1, targetId, walkthroughs: {} }), markInterrupted);
   }
 
   step(targetId: string, walkthroughId: string, stepId: string): StepProgress {
-    const s = this.load(targetId).walkthroughs[walkthroughId]?.[stepId];
+    const s = this.get(targetId).walkthroughs[walkthroughId]?.[stepId];
     return s ? structuredClone(s) : { stepId, state: 'not-started', reason: null, updatedAt: null, lastRun: null };
   }
 
   put(targetId: string, walkthroughId: string, progress: StepProgress): StepProgress {
-    const data = this.load(targetId);
+    const data = this.get(targetId);
     (data.walkthroughs[walkthroughId] ??= {})[progress.stepId] = structuredClone(progress);
     this.save(targetId);
     return structuredClone(progress);
@@ -68,7 +49,7 @@ export class ProgressStore {
 
   /** Forgets one step, or every step of the walkthrough. */
   reset(targetId: string, walkthroughId: string, stepId?: string): void {
-    const data = this.load(targetId);
+    const data = this.get(targetId);
     const w = data.walkthroughs[walkthroughId];
     if (!w) return;
     if (stepId) delete w[stepId];
