@@ -54,6 +54,10 @@ export class LabError extends Error {
   static from(value: LabErrorValue): LabError {
     return new LabError(value.code, value.message, value.fix);
   }
+  /** Any caught value as a LabError (what the renderer's stores show). */
+  static of(err: unknown): LabError {
+    return err instanceof LabError ? err : new LabError('INTERNAL', String(err));
+  }
 }
 
 /** Any thrown value as a LabErrorValue, without leaking a stack trace. */

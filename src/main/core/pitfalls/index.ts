@@ -11,7 +11,7 @@ import { loadPitfalls as load } from './load';
 
 export { walk, newContext, validateAnswer, answerText, type LoadedPitfall, type PathOutcome } from './engine';
 export { loadPitfalls, parsePitfall, checkPitfall, type PitfallLoadResult } from './load';
-export { PitfallService, pitfallHandlers, gatheredOf, type PitfallServiceOptions, type PitfallSource } from './service';
+export { PitfallService, pitfallHandlers, type PitfallServiceOptions, type PitfallSource } from './service';
 export { PitfallResultStore } from './store';
 export { pitfallOutcome } from './outcome';
 export { pitfallResolver } from './wire';

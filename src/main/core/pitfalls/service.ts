@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { z } from 'zod';
 import type { AnswerValue, Gathered, Pitfall, PitfallResult, PitfallSession, PitfallSummary, QuestionNode, pitfallRequests } from '../../../shared/api/pitfalls';
 import type { WalkthroughOutcome } from '../../../shared/api/report';
@@ -54,7 +54,7 @@ interface Session {
   result: PitfallResult;
 }
 
-export function gatheredOf(keys: readonly string[], facts: FactSet, policy: Gathered['policy'], policyNote: string | null): Gathered {
+function gatheredOf(keys: readonly string[], facts: FactSet, policy: Gathered['policy'], policyNote: string | null): Gathered {
   const unknown: Gathered['unknown'] = [];
   for (const k of keys) {
     const f = (facts as Record<string, { state: string; reason?: string; detail?: string } | undefined>)[k];
@@ -81,24 +81,18 @@ export class PitfallService {
     return (this.loaded ??= loadPitfalls(this.dir));
   }
 
-  /** Reads the files again (e.g. after editing them). */
-  reload(): PitfallLoadResult {
-    this.loaded = null;
-    return this.load();
-  }
-
   list(): { pitfalls: PitfallSummary[]; errors: { file: string; problems: string[] }[] } {
     const l = this.load();
     return {
       pitfalls: l.pitfalls.map((p) => ({ id: p.pitfall.id, title: p.pitfall.title, summary: p.pitfall.summary, category: p.pitfall.category, nodes: p.pitfall.nodes.length, questions: p.questions, needs: { facts: [...p.needs.facts], policy: p.needs.policy } })),
-      errors: l.errors.map((e) => ({ file: e.file.replace(/^.*[\\/]/, ''), problems: e.problems })),
+      errors: l.errors.map((e) => ({ file: basename(e.file), problems: e.problems })),
     };
   }
 
   private find(id: string): LoadedPitfall {
     const p = this.load().pitfalls.find((x) => x.pitfall.id === id);
     if (!p) {
-      const broken = this.load().errors.find((e) => e.file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '') === id);
+      const broken = this.load().errors.find((e) => basename(e.file).replace(/\.ya?ml$/, '') === id);
       throw new LabError('NOT_FOUND', broken ? `pitfall ${id} did not load: ${broken.problems.slice(0, 3).join('; ')}` : `no pitfall ${id}`, 'See pitfalls.list for the ones that loaded.');
     }
     return p;

@@ -38,7 +38,6 @@ export interface ChecksState {
 }
 
 const empty: TargetRun = { runId: null, progress: {}, result: null, error: null };
-const asLabError = (err: unknown) => (err instanceof LabError ? err : new LabError('INTERNAL', String(err)));
 
 export const useChecksStore = create<ChecksState>((set, get) => {
   const patch = (targetId: string, p: Partial<TargetRun>) => set((s) => ({ byTarget: { ...s.byTarget, [targetId]: { ...(s.byTarget[targetId] ?? empty), ...p } } }));
@@ -53,7 +52,7 @@ export const useChecksStore = create<ChecksState>((set, get) => {
       try {
         set({ debugPodYaml: (await lab().call('checks.debugPodPreview', { targetId })).yaml });
       } catch (err) {
-        patch(targetId, { error: asLabError(err) });
+        patch(targetId, { error: LabError.of(err) });
       }
     },
     setDebugPods(targetId, on) {
@@ -83,7 +82,7 @@ export const useChecksStore = create<ChecksState>((set, get) => {
           if (result) patch(targetId, { result });
         }
       } catch (err) {
-        patch(targetId, { error: asLabError(err) });
+        patch(targetId, { error: LabError.of(err) });
       }
     },
     async run(targetId, only) {
@@ -93,7 +92,7 @@ export const useChecksStore = create<ChecksState>((set, get) => {
         const { runId } = await lab().call('checks.run', { targetId, ...(only ? { only } : {}), ...(v ? { ciliumVersion: v } : {}), ...(debugPods ? { debugPods } : {}) });
         patch(targetId, { runId, progress: {}, error: null });
       } catch (err) {
-        patch(targetId, { error: asLabError(err) });
+        patch(targetId, { error: LabError.of(err) });
       }
     },
     async cancel(targetId) {
@@ -110,7 +109,7 @@ export const useChecksStore = create<ChecksState>((set, get) => {
         set({ captured: `Saved snapshot ${name}: ${r.facts} facts, ${r.objects} API objects, secrets removed. It is now a target.` });
         return r.targetId;
       } catch (err) {
-        patch(targetId, { error: asLabError(err) });
+        patch(targetId, { error: LabError.of(err) });
         return null;
       }
     },

@@ -19,7 +19,7 @@ export const useHostStore = create<HostState>((set) => ({
     try {
       set({ facts: await lab().call('host.facts', {}), loading: false });
     } catch (err) {
-      set({ error: err instanceof LabError ? err : new LabError('INTERNAL', String(err)), loading: false });
+      set({ error: LabError.of(err), loading: false });
     }
   },
 }));

@@ -20,7 +20,6 @@ export interface KindState {
   exportKubeconfig(name: string): Promise<void>;
 }
 
-const asLabError = (err: unknown) => (err instanceof LabError ? err : new LabError('INTERNAL', String(err)));
 
 export const useKindStore = create<KindState>((set, get) => ({
   options: { name: 'lab', workers: 2, disableDefaultCNI: true, kubeProxyMode: 'none', podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16' },
@@ -37,14 +36,14 @@ export const useKindStore = create<KindState>((set, get) => ({
     try {
       set({ preflight: await lab().call('kind.preflight', { workers: get().options.workers }), error: null, busy: false });
     } catch (err) {
-      set({ error: asLabError(err), busy: false });
+      set({ error: LabError.of(err), busy: false });
     }
   },
   async makePlan() {
     try {
       set({ plan: await lab().call('kind.plan', get().options), error: null });
     } catch (err) {
-      set({ error: asLabError(err), plan: null });
+      set({ error: LabError.of(err), plan: null });
     }
   },
   async create() {
@@ -53,21 +52,21 @@ export const useKindStore = create<KindState>((set, get) => ({
       useTerminalStore.getState().adopt(info);
       set({ error: null });
     } catch (err) {
-      set({ error: asLabError(err) });
+      set({ error: LabError.of(err) });
     }
   },
   async remove(name) {
     try {
       useTerminalStore.getState().adopt(await lab().call('kind.delete', { name }));
     } catch (err) {
-      set({ error: asLabError(err) });
+      set({ error: LabError.of(err) });
     }
   },
   async exportKubeconfig(name) {
     try {
       useTerminalStore.getState().adopt(await lab().call('kind.exportKubeconfig', { name }));
     } catch (err) {
-      set({ error: asLabError(err) });
+      set({ error: LabError.of(err) });
     }
   },
 }));

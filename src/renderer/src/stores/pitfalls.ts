@@ -16,7 +16,6 @@ export interface PitfallsState {
   close(): Promise<void>;
 }
 
-const asLabError = (err: unknown) => (err instanceof LabError ? err : new LabError('INTERNAL', String(err)));
 
 export const usePitfallsStore = create<PitfallsState>((set, get) => ({
   list: [],
@@ -30,7 +29,7 @@ export const usePitfallsStore = create<PitfallsState>((set, get) => ({
       const [l, results] = await Promise.all([lab().call('pitfalls.list', {}), lab().call('pitfalls.results', { targetId })]);
       set((s) => ({ list: l.pitfalls, loadErrors: l.errors, results: { ...s.results, [targetId]: results }, error: null }));
     } catch (err) {
-      set({ error: asLabError(err) });
+      set({ error: LabError.of(err) });
     }
   },
   async start(id, targetId) {
@@ -41,7 +40,7 @@ export const usePitfallsStore = create<PitfallsState>((set, get) => ({
       set({ session: await lab().call('pitfalls.start', { id, targetId }), busy: false });
       if (get().session?.state === 'done') void get().load(targetId);
     } catch (err) {
-      set({ error: asLabError(err), busy: false });
+      set({ error: LabError.of(err), busy: false });
     }
   },
   async answer(nodeId, answer) {
@@ -52,7 +51,7 @@ export const usePitfallsStore = create<PitfallsState>((set, get) => ({
       set({ session: next, error: null });
       if (next.state === 'done') void get().load(next.targetId);
     } catch (err) {
-      set({ error: asLabError(err) });
+      set({ error: LabError.of(err) });
     }
   },
   async close() {

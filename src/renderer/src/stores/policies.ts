@@ -40,7 +40,6 @@ export interface PoliciesState {
   apply(targetId: string, mode: 'diff' | 'apply'): Promise<void>;
 }
 
-const asLabError = (err: unknown) => (err instanceof LabError ? err : new LabError('INTERNAL', String(err)));
 let timer: ReturnType<typeof setTimeout> | null = null;
 let seq = 0;
 
@@ -67,7 +66,7 @@ export const usePoliciesStore = create<PoliciesState>((set, get) => {
         set({ docs: await lab().call('policy.examples', {}), active: 0 });
         await get().analyze();
       } catch (err) {
-        set({ error: asLabError(err) });
+        set({ error: LabError.of(err) });
       }
     },
     edit(index, content) {
@@ -93,7 +92,7 @@ export const usePoliciesStore = create<PoliciesState>((set, get) => {
         if (mine === seq) set({ analysis, analyzing: false, error: null });
         if (mine === seq && get().traceResult) void get().runTrace();
       } catch (err) {
-        if (mine === seq) set({ error: asLabError(err), analyzing: false });
+        if (mine === seq) set({ error: LabError.of(err), analyzing: false });
       }
     },
     setTrace(patch) {
@@ -108,7 +107,7 @@ export const usePoliciesStore = create<PoliciesState>((set, get) => {
         });
         set({ traceResult, traceError: null });
       } catch (err) {
-        set({ traceError: asLabError(err), traceResult: null });
+        set({ traceError: LabError.of(err), traceResult: null });
       }
     },
     async apply(targetId, mode) {
@@ -117,7 +116,7 @@ export const usePoliciesStore = create<PoliciesState>((set, get) => {
       try {
         useTerminalStore.getState().adopt(await lab().call('policy.apply', { targetId, yaml, mode }));
       } catch (err) {
-        set({ error: asLabError(err) });
+        set({ error: LabError.of(err) });
       }
     },
   };

@@ -18,7 +18,6 @@ export interface ReportsState {
   remove(id: string): Promise<void>;
 }
 
-const asLabError = (err: unknown) => (err instanceof LabError ? err : new LabError('INTERNAL', String(err)));
 
 /** Saves text as a file through the browser's download (Electron asks where). */
 export function download(name: string, mime: string, content: string): void {
@@ -40,7 +39,7 @@ export const useReportsStore = create<ReportsState>((set, get) => ({
     try {
       set({ entries: await lab().call('reports.list', {}) });
     } catch (err) {
-      set({ error: asLabError(err) });
+      set({ error: LabError.of(err) });
     }
   },
   setFormat(format) {
@@ -53,14 +52,14 @@ export const useReportsStore = create<ReportsState>((set, get) => ({
       set({ current: { id: r.id, name: r.name, format: r.format, mime: r.mime, content: r.content }, busy: false });
       await get().load();
     } catch (err) {
-      set({ error: asLabError(err), busy: false });
+      set({ error: LabError.of(err), busy: false });
     }
   },
   async open(id) {
     try {
       set({ current: await lab().call('reports.get', { id }), error: null });
     } catch (err) {
-      set({ error: asLabError(err) });
+      set({ error: LabError.of(err) });
     }
   },
   async remove(id) {
@@ -69,7 +68,7 @@ export const useReportsStore = create<ReportsState>((set, get) => ({
       set((s) => ({ current: s.current?.id === id ? null : s.current }));
       await get().load();
     } catch (err) {
-      set({ error: asLabError(err) });
+      set({ error: LabError.of(err) });
     }
   },
 }));

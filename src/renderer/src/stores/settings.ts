@@ -20,7 +20,7 @@ export const useSettingsStore = create<SettingsState>((set) => ({
       const [settings, tools] = await Promise.all([lab().call('settings.get', {}), lab().call('tools.list', {})]);
       set({ settings, tools, error: null });
     } catch (err) {
-      set({ error: err instanceof LabError ? err : new LabError('INTERNAL', String(err)) });
+      set({ error: LabError.of(err) });
     }
   },
   async setToolPath(tool, path) {
@@ -30,7 +30,7 @@ export const useSettingsStore = create<SettingsState>((set) => ({
       set({ settings, tools, error: null });
       return true;
     } catch (err) {
-      set({ error: err instanceof LabError ? err : new LabError('INTERNAL', String(err)) });
+      set({ error: LabError.of(err) });
       return false;
     }
   },

@@ -15,7 +15,6 @@ export interface TargetsState {
   select(targetId: string): Promise<void>;
 }
 
-const asLabError = (err: unknown) => (err instanceof LabError ? err : new LabError('INTERNAL', String(err)));
 
 export const useTargetsStore = create<TargetsState>((set, get) => ({
   list: null,
@@ -39,7 +38,7 @@ export const useTargetsStore = create<TargetsState>((set, get) => ({
       const remembered = settings.selectedTargetId && list.targets.some((t) => t.id === settings.selectedTargetId) ? settings.selectedTargetId : get().selectedId;
       set({ list, selectedId: remembered, loading: false, error: null });
     } catch (err) {
-      set({ error: asLabError(err), loading: false });
+      set({ error: LabError.of(err), loading: false });
     }
   },
   async connect(targetId) {
@@ -47,7 +46,7 @@ export const useTargetsStore = create<TargetsState>((set, get) => ({
       const c = await lab().call('targets.connect', { targetId });
       set((s) => ({ connections: { ...s.connections, [targetId]: c } }));
     } catch (err) {
-      set({ error: asLabError(err) });
+      set({ error: LabError.of(err) });
     }
   },
   async select(targetId) {
@@ -55,7 +54,7 @@ export const useTargetsStore = create<TargetsState>((set, get) => ({
     try {
       await lab().call('targets.select', { targetId });
     } catch (err) {
-      set({ error: asLabError(err) });
+      set({ error: LabError.of(err) });
     }
   },
 }));

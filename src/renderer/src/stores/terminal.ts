@@ -136,7 +136,7 @@ export const useTerminalStore = create<TerminalState>((set, get) => {
         set({ active: info.sessionId, open: true, lastError: null });
         return info;
       } catch (err) {
-        set({ lastError: err instanceof LabError ? err : new LabError('INTERNAL', String(err)), open: true });
+        set({ lastError: LabError.of(err), open: true });
         return null;
       }
     },
@@ -148,7 +148,7 @@ export const useTerminalStore = create<TerminalState>((set, get) => {
       try {
         upsert(await lab().call('terminal.cancel', { sessionId }));
       } catch (err) {
-        set({ lastError: err instanceof LabError ? err : new LabError('INTERNAL', String(err)) });
+        set({ lastError: LabError.of(err) });
       }
     },
     clear(sessionId) {
@@ -193,7 +193,7 @@ export const useTerminalStore = create<TerminalState>((set, get) => {
         a.click();
         setTimeout(() => URL.revokeObjectURL(url), 10_000);
       } catch (err) {
-        set({ lastError: err instanceof LabError ? err : new LabError('INTERNAL', String(err)) });
+        set({ lastError: LabError.of(err) });
       }
     },
     dismissError() {

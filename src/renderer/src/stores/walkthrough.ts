@@ -38,7 +38,6 @@ export interface WalkthroughState {
   applyPatch(id: string, patch: Record<string, unknown>, targetId: string): void;
 }
 
-const asLabError = (err: unknown) => (err instanceof LabError ? err : new LabError('INTERNAL', String(err)));
 export const progressKey = (id: string, targetId: string) => `${id}|${targetId}`;
 export const stepKey = (id: string, stepId: string) => `${id}|${stepId}`;
 
@@ -112,7 +111,7 @@ export const useWalkthroughStore = create<WalkthroughState>((set, get) => {
         const progress = await lab().call('walkthrough.progress', { id, targetId });
         set((s) => ({ progress: { ...s.progress, [progressKey(id, targetId)]: progress }, error: null }));
       } catch (err) {
-        set({ error: asLabError(err) });
+        set({ error: LabError.of(err) });
       }
     },
     setParam(id, name, value) {
@@ -129,7 +128,7 @@ export const useWalkthroughStore = create<WalkthroughState>((set, get) => {
         const plan = await lab().call('walkthrough.plan', { id, stepId, targetId, params: get().params[id] ?? {} });
         set((s) => ({ plans: { ...s.plans, [k]: plan }, planErrors: { ...s.planErrors, [k]: null } }));
       } catch (err) {
-        set((s) => ({ plans: { ...s.plans, [k]: null }, planErrors: { ...s.planErrors, [k]: asLabError(err) } }));
+        set((s) => ({ plans: { ...s.plans, [k]: null }, planErrors: { ...s.planErrors, [k]: LabError.of(err) } }));
       }
     },
     async act(kind, id, stepId, targetId) {
@@ -139,7 +138,7 @@ export const useWalkthroughStore = create<WalkthroughState>((set, get) => {
         set((s) => ({ activity: { ...s.activity, [k]: { runId, kind, messages: [], wait: null, results: [], outcome: null, error: null } } }));
         useTerminalStore.getState().setOpen(true);
       } catch (err) {
-        set((s) => ({ activity: { ...s.activity, [k]: { runId: '', kind, messages: [], wait: null, results: [], outcome: 'failed', error: asLabError(err) } } }));
+        set((s) => ({ activity: { ...s.activity, [k]: { runId: '', kind, messages: [], wait: null, results: [], outcome: 'failed', error: LabError.of(err) } } }));
       }
     },
     async cancel(id, stepId) {
@@ -150,7 +149,7 @@ export const useWalkthroughStore = create<WalkthroughState>((set, get) => {
       try {
         setStep(id, targetId, await lab().call('walkthrough.skip', { id, stepId, targetId, reason }));
       } catch (err) {
-        set({ error: asLabError(err) });
+        set({ error: LabError.of(err) });
       }
     },
     async reset(id, stepId, targetId) {
@@ -158,7 +157,7 @@ export const useWalkthroughStore = create<WalkthroughState>((set, get) => {
         const progress = await lab().call('walkthrough.reset', { id, stepId, targetId });
         set((s) => ({ progress: { ...s.progress, [progressKey(id, targetId)]: progress } }));
       } catch (err) {
-        set({ error: asLabError(err) });
+        set({ error: LabError.of(err) });
       }
     },
     async renderValues(id, targetId) {
@@ -171,7 +170,7 @@ export const useWalkthroughStore = create<WalkthroughState>((set, get) => {
         const r = await lab().call('ciliumValues.render', { values, ...(typeof v === 'string' ? { ciliumVersion: v } : {}), ...(targetId !== 'host' ? { targetId } : {}) });
         set({ values: r });
       } catch (err) {
-        set({ values: null, error: asLabError(err) });
+        set({ values: null, error: LabError.of(err) });
       }
     },
     applyPatch(id, patch, targetId) {

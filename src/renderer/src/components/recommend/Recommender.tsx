@@ -26,7 +26,7 @@ export function Recommender() {
       setResult(await lab().call('recommend.run', { targetId, answers }));
       setError(null);
     } catch (err) {
-      setError(err instanceof LabError ? err : new LabError('INTERNAL', String(err)));
+      setError(LabError.of(err));
     } finally {
       setBusy(false);
     }
