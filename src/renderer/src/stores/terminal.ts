@@ -33,6 +33,7 @@ interface Live {
   acked: number;
 }
 const live = new Map<string, Live>();
+/** Output is decoded here with the native decoder before xterm (faster than xterm's own UTF-8 path); batches are whole UTF-8. */
 const utf8 = new TextDecoder();
 
 export function liveTerminal(sessionId: string): Live | undefined {
@@ -112,7 +113,7 @@ export const useTerminalStore = create<TerminalState>((set, get) => {
         lab().on('terminal.started', (info) => upsert(info)),
         lab().on('terminal.data', ({ sessionId, data, offset }) => {
           const l = ensureLive(sessionId);
-          l.term.write(typeof data === 'string' ? data : utf8.decode(data), () => {
+          l.term.write(utf8.decode(data), () => {
             l.written = offset;
             ack(sessionId, l, false);
           });
