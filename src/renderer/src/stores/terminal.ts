@@ -33,7 +33,7 @@ interface Live {
   acked: number;
 }
 const live = new Map<string, Live>();
-/** Output is decoded here with the native decoder before xterm (faster than xterm's own UTF-8 path); batches are whole UTF-8. */
+/** Output goes to xterm as text, decoded by the browser's native decoder (xterm's own UTF-8 decoder is JavaScript); every batch is whole UTF-8. */
 const utf8 = new TextDecoder();
 
 export function liveTerminal(sessionId: string): Live | undefined {
